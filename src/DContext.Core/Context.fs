@@ -1,0 +1,168 @@
+namespace DistributedContext
+
+open System
+open System.Collections.Generic
+open System.Diagnostics
+open System.Diagnostics.CodeAnalysis
+open System.Runtime.InteropServices
+
+/// An entry this process cannot read (unknown key, or a version newer than it knows), kept as it
+/// arrived so that re-encoding the context writes it back unchanged (law 7).
+type internal OpaqueEntry =
+    { Name: string
+      Version: int
+      Payload: byte[] }
+
+/// <summary>
+/// An immutable context: a persistent map from registered keys to values, plus the chain of named
+/// scopes it was built under. Every change returns a new context and leaves this one as it was, so
+/// a captured context never changes. Reads are O(log32 id) — two array steps for the first 1024 keys,
+/// whatever the scope depth — and allocate nothing; a write copies one short path.
+/// </summary>
+[<Sealed>]
+[<DebuggerDisplay("{ToString(),nq}"); DebuggerTypeProxy(typeof<ContextDebugView>)>]
+type Context internal (entries: IntMap, scopes: string list, depth: int, opaque: OpaqueEntry list) =
+    static let empty = Context(IntMap.empty, [], 0, [])
+
+    member internal _.Map = entries
+    /// Innermost scope first.
+    member internal _.Scopes = scopes
+    member internal _.ScopeDepth = depth
+    member internal _.Opaque = opaque
+
+    /// <summary>The context with no entries and no scopes.</summary>
+    static member Empty = empty
+
+    /// <summary>How many entries a read can see (entries kept opaque for forward compatibility are not counted). O(1).</summary>
+    member _.Count = entries.Count
+
+    /// <summary>True when no entry is set. O(1).</summary>
+    member _.IsEmpty = entries.Count = 0
+
+    /// <summary>The names of the scopes this context was built under, outermost first.</summary>
+    member _.ScopeChain : IReadOnlyList<string> = List.toArray (List.rev scopes) :> _
+
+    /// <summary>The value of a key, or the key's default when it is not set. O(log32 id), no allocation.</summary>
+    member _.Get(key: ContextKey<'T>) : 'T =
+        let mutable value = null
+        if IntMap.tryFind key.Id entries &value then unbox<'T> value else key.Default
+
+    /// <summary>The value of a key when it is set.</summary>
+    member _.TryGet(key: ContextKey<'T>, [<Out; MaybeNullWhen(false)>] value: byref<'T>) : bool =
+        let mutable boxed = null
+        if IntMap.tryFind key.Id entries &boxed then
+            value <- unbox<'T> boxed
+            true
+        else
+            value <- Unchecked.defaultof<'T>
+            false
+
+    /// <summary>True when the key is set.</summary>
+    member _.Contains(key: ContextKey) = IntMap.containsKey key.Id entries
+
+    /// <summary>A new context in which the key has this value; this one does not change.</summary>
+    member _.With(key: ContextKey<'T>, value: 'T) : Context =
+        let opaque = if opaque.IsEmpty then opaque else opaque |> List.filter (fun entry -> entry.Name <> key.Name)
+        Context(IntMap.add key.Id (box value) entries, scopes, depth, opaque)
+
+    /// <summary>A new context without the key; this one does not change.</summary>
+    member this.Without(key: ContextKey) : Context =
+        let opaque' = if opaque.IsEmpty then opaque else opaque |> List.filter (fun entry -> entry.Name <> key.Name)
+        let entries' = IntMap.remove key.Id entries
+        if obj.ReferenceEquals(entries'.Root, entries.Root) && opaque'.Length = opaque.Length then this
+        else Context(entries', scopes, depth, opaque')
+
+    /// <summary>A new context one named scope deeper: same entries, the name appended to the scope chain.</summary>
+    /// <exception cref="T:System.ArgumentNullException">When the name is null.</exception>
+    member _.EnterScope(name: string) : Context =
+        if isNull name then nullArg (nameof name)
+        Context(entries, name :: scopes, depth + 1, opaque)
+
+    /// <summary>The set keys with their values, in registration order.</summary>
+    member _.Entries : IReadOnlyList<KeyValuePair<ContextKey, obj>> =
+        [| for id, value in IntMap.toList entries -> KeyValuePair(KeyRegistry.KeyOf id, value) |] :> _
+
+    override this.Equals(other: obj) =
+        match other with
+        | :? Context as other ->
+            obj.ReferenceEquals(this, other)
+            || (entries.Count = other.Map.Count
+                && depth = other.ScopeDepth
+                && scopes = other.Scopes
+                && Set.ofList opaque = Set.ofList other.Opaque
+                && (let mutable same = true
+                    entries |> IntMap.iter (fun id value ->
+                        if same then
+                            let mutable theirs = null
+                            same <- IntMap.tryFind id other.Map &theirs && Unchecked.equals value theirs)
+                    same))
+        | _ -> false
+
+    override _.GetHashCode() =
+        let mutable hash = HashCode()
+        hash.Add entries.Count
+        for scope in scopes do hash.Add scope
+        entries |> IntMap.iter (fun id _ -> hash.Add id)
+        hash.ToHashCode()
+
+    /// <summary>Key names and scope chain; never a value.</summary>
+    override this.ToString() =
+        let names = [ for KeyValue(key, _) in this.Entries -> key.Name ] @ [ for entry in opaque -> $"{entry.Name}?" ]
+        let scopeText = if depth = 0 then "" else " in " + String.Join("/", this.ScopeChain)
+        $"""Context [{String.Join(", ", names)}]{scopeText}"""
+
+/// What the debugger shows: each key with its value, except the values of local-only keys.
+and [<Sealed>] internal ContextDebugView(context: Context) =
+    [<DebuggerBrowsable(DebuggerBrowsableState.RootHidden)>]
+    member _.Entries =
+        [| for KeyValue(key, value) in context.Entries ->
+               KeyValuePair(key.Name, (if key.IsLocalOnly then box "<local-only: hidden>" else value)) |]
+    member _.ScopeChain = context.ScopeChain
+
+/// <summary>Functions over immutable contexts. Each returns a new context and leaves its input as it was.</summary>
+[<RequireQualifiedAccess>]
+module Context =
+
+    /// <summary>The context with no entries and no scopes.</summary>
+    [<CompiledName("Empty")>]
+    let empty = Context.Empty
+
+    /// <summary>The key's value, or the key's default when it is not set. O(log32 id), no allocation.</summary>
+    [<CompiledName("Get")>]
+    let inline get (key: ContextKey<'T>) (context: Context) : 'T = context.Get key
+
+    /// <summary>The key's value when it is set.</summary>
+    [<CompiledName("TryGet")>]
+    let tryGet (key: ContextKey<'T>) (context: Context) : 'T option =
+        match context.TryGet key with
+        | true, value -> Some value
+        | _ -> None
+
+    /// <summary>A context in which the key has this value. Copies one path of the map: O(log32 id).</summary>
+    [<CompiledName("Set")>]
+    let set (key: ContextKey<'T>) (value: 'T) (context: Context) : Context = context.With(key, value)
+
+    /// <summary>A context without the key (the same context when the key is not set).</summary>
+    [<CompiledName("Remove")>]
+    let remove (key: ContextKey<'T>) (context: Context) : Context = context.Without key
+
+    /// <summary>How many entries a read can see. O(1).</summary>
+    [<CompiledName("Count")>]
+    let count (context: Context) = context.Count
+
+    /// <summary>True when the key is set.</summary>
+    [<CompiledName("Contains")>]
+    let contains (key: ContextKey<'T>) (context: Context) = context.Contains key
+
+    /// <summary>A context one named scope deeper (the pure scope: the parent does not change).</summary>
+    /// <exception cref="T:System.ArgumentNullException">When the name is null.</exception>
+    [<CompiledName("EnterScope")>]
+    let enterScope (name: string) (context: Context) : Context = context.EnterScope name
+
+    /// <summary>The names of the scopes the context was built under, outermost first.</summary>
+    [<CompiledName("ScopeChain")>]
+    let scopeChain (context: Context) : string list = List.rev context.Scopes
+
+    /// <summary>The keys that are set, in registration order.</summary>
+    [<CompiledName("Keys")>]
+    let keys (context: Context) : ContextKey list = [ for KeyValue(key, _) in context.Entries -> key ]

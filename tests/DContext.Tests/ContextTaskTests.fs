@@ -1,0 +1,137 @@
+module DistributedContext.Tests.ContextTaskTests
+
+open System
+open System.Threading
+open System.Threading.Tasks
+open Expecto
+open DistributedContext
+open DistributedContext.Tests.Generators
+
+let private result (context: Context) (flow: ContextTask<'T>) = (ContextTask.run context flow).GetAwaiter().GetResult()
+/// A real asynchronous hop: the rest of the flow runs as a continuation on the pool.
+let private hop () = Task.Run(fun () -> ())
+let private same context a b = result context a = result context b
+
+let tests =
+    testList "ContextTask" [
+        testList "monad laws" [
+            law "left identity: bind f (return a) = f a" (fun (context: Context) (a: int) (k: Continuation) ->
+                same context (ContextTask.bind (continueTask k) (ContextTask.result a)) (continueTask k a))
+
+            law "right identity: bind return m = m" (fun (context: Context) (m: FlowExpr) ->
+                same context (ContextTask.bind ContextTask.result (taskOf m)) (taskOf m))
+
+            law "associativity: bind g (bind f m) = bind (fun x -> bind g (f x)) m" (fun (context: Context) (m: FlowExpr) (f: Continuation) (g: Continuation) ->
+                same context
+                    (taskOf m |> ContextTask.bind (continueTask f) |> ContextTask.bind (continueTask g))
+                    (taskOf m |> ContextTask.bind (fun x -> continueTask f x |> ContextTask.bind (continueTask g))))
+
+            law "agrees with ContextFlow on every expression" (fun (context: Context) (m: FlowExpr) ->
+                result context (taskOf m) = ContextFlow.run context (flowOf m))
+        ]
+
+        testList "local" [
+            law "local id = id" (fun (context: Context) (m: FlowExpr) ->
+                same context (ContextTask.local id (taskOf m)) (taskOf m))
+
+            law "local f (local g m) runs m under g (f context)" (fun (context: Context) (m: FlowExpr) (f: Change) (g: Change) ->
+                same context
+                    (ContextTask.local (change f) (ContextTask.local (change g) (taskOf m)))
+                    (ContextTask.local (change f >> change g) (taskOf m)))
+
+            law "the scope does not leak across an await" (fun (context: Context) (m: FlowExpr) (f: Change) ->
+                let after = contextTask {
+                    let! _ = ContextTask.local (change f) (taskOf m)
+                    do! hop ()
+                    return! ContextTask.ask
+                }
+                result context after = context)
+        ]
+
+        testList "builder" [
+            test "let! binds ContextTask, ContextFlow, Task, Task<'T>, ValueTask<'T> and Async<'T>" {
+                let flow = contextTask {
+                    let! a = ContextTask.get Keys.number
+                    and! f = ContextTask.result 100000
+                    let! b = ContextFlow.get Keys.number
+                    do! Task.Delay 1
+                    let! c = Task.FromResult 100
+                    let! d = ValueTask<int>(1000)
+                    let! e = async { return 10000 }
+                    return a + b + c + d + e + f
+                }
+                Expect.equal (result (Context.set Keys.number 1 Context.empty) flow) 111102 "all sources"
+            }
+
+            test "for, while, try/with, try/finally, use across awaits" {
+                let log = Collections.Concurrent.ConcurrentQueue<string>()
+                let disposable = { new IDisposable with member _.Dispose() = log.Enqueue "disposed" }
+                let flow = contextTask {
+                    let mutable total = 0
+                    for i in [ 1..3 ] do
+                        do! hop ()
+                        let! n = ContextTask.get Keys.number
+                        total <- total + i * n
+                    let mutable loops = 0
+                    while loops < 2 do
+                        do! hop ()
+                        loops <- loops + 1
+                    use _ = disposable
+                    try
+                        do! hop ()
+                        failwith "boom"
+                    with error ->
+                        log.Enqueue error.Message
+                    try
+                        do! hop ()
+                        log.Enqueue "body"
+                    finally
+                        log.Enqueue "finally"
+                    if total > 0 then
+                        return total + loops
+                    else
+                        return 0
+                }
+                Expect.equal (result (Context.set Keys.number 10 Context.empty) flow) 62 "loops"
+                Expect.equal (List.ofSeq log) [ "boom"; "body"; "finally"; "disposed" ] "handlers ran in order"
+            }
+
+            test "flows are cold" {
+                let mutable ran = 0
+                let flow = contextTask {
+                    ran <- ran + 1
+                    return 1
+                }
+                Expect.equal ran 0 "not started"
+                result Context.empty flow |> ignore
+                Expect.equal ran 1 "started by run"
+            }
+
+            testTask "exceptions pass through unchanged" {
+                let error = InvalidOperationException "inner"
+                let flow = contextTask {
+                    do! hop ()
+                    return raise error
+                }
+                try
+                    let! _ = ContextTask.run Context.empty flow
+                    failtest "expected the exception"
+                with thrown -> Expect.isTrue (obj.ReferenceEquals(thrown, error)) "the same exception object"
+            }
+
+            testTask "cancellation passes through: the flow's task is canceled" {
+                let source = new CancellationTokenSource()
+                source.Cancel()
+                let flow = contextTask {
+                    do! Task.Delay(1000, source.Token)
+                    return 1
+                }
+                let running = ContextTask.run Context.empty flow
+                try
+                    let! _ = running
+                    failtest "expected cancellation"
+                with :? OperationCanceledException -> ()
+                Expect.isTrue running.IsCanceled "canceled, not faulted"
+            }
+        ]
+    ]
