@@ -27,6 +27,9 @@ let tests =
         ]
 
         testList "local" [
+            law "local f runs the flow on f context: run c (local f ask) = f c" (fun (context: Context) (f: Change) ->
+                ContextFlow.run context (ContextFlow.local (change f) ContextFlow.ask) = change f context)
+
             law "local id = id" (fun (context: Context) (m: FlowExpr) ->
                 same context (ContextFlow.local id (flowOf m)) (flowOf m))
 

@@ -31,6 +31,9 @@ let tests =
         ]
 
         testList "local" [
+            law "local f runs the flow on f context: run c (local f ask) = f c" (fun (context: Context) (f: Change) ->
+                result context (ContextTask.local (change f) ContextTask.ask) = change f context)
+
             law "local id = id" (fun (context: Context) (m: FlowExpr) ->
                 same context (ContextTask.local id (taskOf m)) (taskOf m))
 

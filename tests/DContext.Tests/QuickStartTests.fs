@@ -24,12 +24,12 @@ let handle =
     |> ContextFlow.withValue requestId (RequestId "req-123")
     |> ContextFlow.withScope "edge"
 
-let answer = ContextFlow.run Context.empty handle   // "req-123 for public in edge/api"
+// ContextFlow.run Context.empty handle = "req-123 for public in edge/api"
 // README-QUICKSTART-FSHARP-END
 
 let tests =
     testList "README quick start" [
         test "the F# quick start computes what the README says" {
-            Expect.equal answer "req-123 for public in edge/api" "quick start result"
+            Expect.equal (ContextFlow.run Context.empty handle) "req-123 for public in edge/api" "quick start result"
         }
     ]
