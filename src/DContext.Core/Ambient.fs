@@ -87,3 +87,102 @@ and [<AbstractClass; Sealed>] internal AmbientSlot private () =
             | None ->
                 raise (ContextException(ContextError.ScopeOrder(
                     $"{scope.Describe()} is not open in this async flow (it was entered in another flow, or in a child task whose changes never reach this one); nothing was changed")))
+
+/// <summary>
+/// The ambient context: one <c>AsyncLocal</c> slot holding the current immutable
+/// <see cref="T:DistributedContext.Context"/>. .NET flows it across <c>await</c>, <c>Task.Run</c>, the thread pool and
+/// new threads; <c>wrap</c>, <c>run</c>, <c>spawn</c> and <c>startThread</c> carry it where .NET does not
+/// (<c>ExecutionContext.SuppressFlow</c>, <c>UnsafeQueueUserWorkItem</c>, foreign callbacks).
+/// Writes affect only the current async flow and the flows it starts afterwards.
+/// </summary>
+[<RequireQualifiedAccess>]
+module Ambient =
+
+    /// <summary>The current context: O(1), allocates nothing. It never changes afterwards.</summary>
+    [<CompiledName("Capture")>]
+    let capture () : Context = AmbientSlot.Current
+
+    /// <summary>The key's value in the current context, or its default. Allocates nothing.</summary>
+    [<CompiledName("Get")>]
+    let get (key: ContextKey<'T>) : 'T = AmbientSlot.Current.Get key
+
+    /// <summary>The key's value in the current context, when set.</summary>
+    [<CompiledName("TryGet")>]
+    let tryGet (key: ContextKey<'T>) : 'T option = Context.tryGet key AmbientSlot.Current
+
+    /// <summary>Sets the key in the current flow (inside the innermost scope, which undoes it on dispose).</summary>
+    [<CompiledName("Set")>]
+    let set (key: ContextKey<'T>) (value: 'T) = AmbientSlot.Set(AmbientSlot.Current.With(key, value))
+
+    /// <summary>Removes the key in the current flow.</summary>
+    [<CompiledName("Remove")>]
+    let remove (key: ContextKey<'T>) = AmbientSlot.Set(AmbientSlot.Current.Without key)
+
+    /// <summary>The scope chain of the current context, outermost first.</summary>
+    [<CompiledName("ScopeChain")>]
+    let scopeChain () = Context.scopeChain AmbientSlot.Current
+
+    /// <summary>Opens an unnamed scope: everything set until it is disposed is undone by the dispose.</summary>
+    [<CompiledName("EnterScope")>]
+    let enterScope () : ContextScope = AmbientSlot.Enter(AmbientSlot.Current, null)
+
+    /// <summary>Opens a named scope: the name joins the scope chain until the scope is disposed.</summary>
+    /// <exception cref="T:System.ArgumentNullException">When the name is null.</exception>
+    [<CompiledName("EnterNamedScope")>]
+    let enterNamedScope (name: string) : ContextScope =
+        if isNull name then nullArg (nameof name)
+        AmbientSlot.Enter(AmbientSlot.Current.EnterScope name, name)
+
+    /// <summary>Makes a context current, exactly as given (it replaces, never merges), until the
+    /// returned scope is disposed.</summary>
+    [<CompiledName("Attach")>]
+    let attach (context: Context) : ContextScope =
+        if isNull (box context) then nullArg (nameof context)
+        AmbientSlot.Enter(context, null)
+
+    /// <summary>Runs code with a context current, then restores the one before.</summary>
+    [<CompiledName("Run")>]
+    let run (context: Context) (body: unit -> 'T) : 'T =
+        let scope = attach context
+        try body () finally scope.Dispose()
+
+    /// <summary>Starts Task-returning code with a context current; its continuations keep that
+    /// context, and the caller's is restored as soon as the code returns its task.</summary>
+    [<CompiledName("RunTask")>]
+    let runTask (context: Context) (body: unit -> #System.Threading.Tasks.Task) =
+        let scope = attach context
+        try body () finally scope.Dispose()
+
+    /// <summary>Runs code in an unnamed scope: what it sets is undone when it returns or throws.</summary>
+    [<CompiledName("Scope")>]
+    let scope (body: unit -> 'T) : 'T = run AmbientSlot.Current body
+
+    /// <summary>Runs Task-returning code in an unnamed scope.</summary>
+    [<CompiledName("ScopeTask")>]
+    let scopeTask (body: unit -> #System.Threading.Tasks.Task) = runTask AmbientSlot.Current body
+
+    /// <summary>Captures the current context now and returns a function that runs <paramref name="body"/>
+    /// under it, wherever and whenever it is called (a third-party callback, a work item queued
+    /// without flow).</summary>
+    [<CompiledName("Wrap")>]
+    let wrap (body: unit -> 'T) : unit -> 'T =
+        let captured = AmbientSlot.Current
+        fun () -> run captured body
+
+    /// <summary>Starts a thread that runs <paramref name="body"/> under the current context, even when
+    /// execution-context flow is suppressed.</summary>
+    [<CompiledName("StartThread")>]
+    let startThread (name: string) (body: unit -> unit) : Thread =
+        let wrapped = wrap body
+        let thread = Thread(wrapped)
+        if not (isNull name) then thread.Name <- name
+        thread.IsBackground <- true
+        thread.Start()
+        thread
+
+    /// <summary>Queues Task-returning work on the thread pool under the current context, even when
+    /// execution-context flow is suppressed.</summary>
+    [<CompiledName("Spawn")>]
+    let spawn (body: unit -> System.Threading.Tasks.Task<'T>) : System.Threading.Tasks.Task<'T> =
+        let captured = AmbientSlot.Current
+        System.Threading.Tasks.Task.Run<'T>(fun () -> runTask captured body)
