@@ -1,5 +1,6 @@
 namespace DistributedContext
 
+open System
 open System.Numerics
 open System.Runtime.CompilerServices
 
@@ -52,25 +53,29 @@ module internal IntMap =
         let mutable ignored = null
         tryFind id map &ignored
 
+    /// Array.copy clones through a slow generic path; an explicit copy is several times faster.
+    let inline private copyOf (slots: obj[]) =
+        let copy = Array.zeroCreate slots.Length
+        Array.Copy(slots, copy, slots.Length)
+        copy
+
     let rec private setIn (node: IntMapNode) (shift: int) (id: int) (value: obj) : IntMapNode =
         let bit = 1u <<< ((id >>> shift) &&& 31)
-        let child (existing: obj) =
-            if shift = 0 then value else box (setIn (Unsafe.As<IntMapNode> existing) (shift - 5) id value)
         if isNull node then
-            IntMapNode(bit, [| child null |])
+            IntMapNode(bit, [| (if shift = 0 then value else box (setIn null (shift - 5) id value)) |])
         else
             let bitmap = node.Bitmap
             let index = slotIndex bitmap bit
             let slots = node.Slots
             if bitmap &&& bit <> 0u then
-                let copy = Array.copy slots
-                copy[index] <- child slots[index]
+                let copy = copyOf slots
+                copy[index] <- if shift = 0 then value else box (setIn (Unsafe.As<IntMapNode> slots[index]) (shift - 5) id value)
                 IntMapNode(bitmap, copy)
             else
                 let grown = Array.zeroCreate (slots.Length + 1)
-                Array.blit slots 0 grown 0 index
-                grown[index] <- child null
-                Array.blit slots index grown (index + 1) (slots.Length - index)
+                Array.Copy(slots, 0, grown, 0, index)
+                grown[index] <- if shift = 0 then value else box (setIn null (shift - 5) id value)
+                Array.Copy(slots, index, grown, index + 1, slots.Length - index)
                 IntMapNode(bitmap ||| bit, grown)
 
     /// Copies one path; adds a level when the id is beyond the trie's reach.
@@ -100,7 +105,7 @@ module internal IntMap =
             match removeIn (Unsafe.As<IntMapNode> node.Slots[index]) (shift - 5) id with
             | null -> without ()
             | child ->
-                let copy = Array.copy node.Slots
+                let copy = copyOf node.Slots
                 copy[index] <- box child
                 IntMapNode(bitmap, copy)
 
