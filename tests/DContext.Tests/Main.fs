@@ -11,6 +11,7 @@ let all =
         ContextTests.tests
         ContextFlowTests.tests
         ContextTaskTests.tests
+        AmbientTests.tests
         QuickStartTests.tests
     ]
 
