@@ -82,6 +82,7 @@ let test () =
 let demo () =
     build ()
     step "dotnet" "run --project samples/FSharp.Tour -c Release --no-build"
+    step "dotnet" "run --project samples/CSharp.Samples -c Release --no-build"
 
 let bench mode =
     let args =
