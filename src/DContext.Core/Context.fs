@@ -4,6 +4,7 @@ open System
 open System.Collections.Generic
 open System.Diagnostics
 open System.Diagnostics.CodeAnalysis
+open System.Runtime.CompilerServices
 open System.Runtime.InteropServices
 
 /// An entry this process cannot read (unknown key, or a version newer than it knows), kept as it
@@ -42,16 +43,24 @@ type Context internal (entries: IntMap, scopes: string list, depth: int, opaque:
     /// <summary>The names of the scopes this context was built under, outermost first.</summary>
     member _.ScopeChain : IReadOnlyList<string> = List.toArray (List.rev scopes) :> _
 
+    /// A stored value as 'T. The key's type guarantees what was stored, so reference types skip the
+    /// cast check (a generic-dictionary lookup in shared code); value types unbox.
+    static member inline internal Cast<'T>(value: obj) : 'T =
+        if typeof<'T>.IsValueType then unbox<'T> value
+        else
+            let mutable reference = value
+            Unsafe.As<obj, 'T>(&reference)
+
     /// <summary>The value of a key, or the key's default when it is not set. O(log32 id), no allocation.</summary>
     member _.Get(key: ContextKey<'T>) : 'T =
         let mutable value = null
-        if IntMap.tryFind key.Id entries &value then unbox<'T> value else key.Default
+        if IntMap.tryFind key.Id entries &value then Context.Cast<'T> value else key.Default
 
     /// <summary>The value of a key when it is set.</summary>
     member _.TryGet(key: ContextKey<'T>, [<Out; MaybeNullWhen(false)>] value: byref<'T>) : bool =
         let mutable boxed = null
         if IntMap.tryFind key.Id entries &boxed then
-            value <- unbox<'T> boxed
+            value <- Context.Cast<'T> boxed
             true
         else
             value <- Unchecked.defaultof<'T>

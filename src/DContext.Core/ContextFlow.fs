@@ -13,7 +13,7 @@ module ContextFlow =
     let run (context: Context) (flow: ContextFlow<'T>) = flow.Invoke context
 
     [<CompiledName("RunAmbient")>]
-    let runAmbient (flow: ContextFlow<'T>) = flow.Invoke AmbientSlot.Current
+    let runAmbient (flow: ContextFlow<'T>) = flow.Invoke(AmbientSlot.current ())
 
     [<CompiledName("Return")>]
     let result (value: 'T) = ContextFlow(fun _ -> value)
@@ -45,7 +45,7 @@ module ContextFlow =
     [<CompiledName("WithAmbient")>]
     let withAmbient (body: unit -> 'T) =
         ContextFlow(fun context ->
-            let scope = AmbientSlot.Enter(context, null)
+            let scope = ContextScope.Enter(context, null)
             try body () finally scope.Dispose())
 
     [<CompiledName("Map")>]

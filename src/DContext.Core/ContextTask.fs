@@ -14,7 +14,7 @@ module ContextTask =
     let run (context: Context) (flow: ContextTask<'T>) = flow.Invoke context
 
     [<CompiledName("RunAmbient")>]
-    let runAmbient (flow: ContextTask<'T>) = flow.Invoke AmbientSlot.Current
+    let runAmbient (flow: ContextTask<'T>) = flow.Invoke(AmbientSlot.current ())
 
     [<CompiledName("Return")>]
     let result (value: 'T) = ContextTask(fun _ -> Task.FromResult value)
@@ -46,7 +46,7 @@ module ContextTask =
     [<CompiledName("WithAmbient")>]
     let withAmbient (body: unit -> Task<'T>) =
         ContextTask(fun context ->
-            let scope = AmbientSlot.Enter(context, null)
+            let scope = ContextScope.Enter(context, null)
             try body () finally scope.Dispose())
 
     [<CompiledName("Bind")>]

@@ -20,7 +20,7 @@ exception Planned
 
 let rec perform op =
     match op with
-    | Write contextOp -> AmbientSlot.Set(apply (Ambient.capture ()) contextOp)
+    | Write contextOp -> AmbientSlot.set (apply (Ambient.capture ()) contextOp)
     | Nested(name, ops) ->
         use _ = match name with Some name -> Ambient.enterNamedScope name | None -> Ambient.enterScope ()
         List.iter perform ops
