@@ -195,6 +195,43 @@ public static partial class DContext
         return Ambient.Spawn(FuncConvert.FromFunc(body));
     }
 
+    // ---- Crossing processes ----------------------------------------------------------------
+
+    /// <summary>The binary form of the current context: serializable entries and the scope chain
+    /// (local-only entries never leave, not even their names). See docs/wire-format.md.</summary>
+    /// <exception cref="ContextException"><c>SerializationFailed</c> or <c>ContextTooLarge</c>.</exception>
+    public static byte[] Serialize() => Ambient.Serialize();
+
+    /// <summary>The header-safe string form of the current context (base64url without padding).</summary>
+    /// <exception cref="ContextException"><c>SerializationFailed</c> or <c>ContextTooLarge</c>.</exception>
+    public static string SerializeToString() => Ambient.SerializeToString();
+
+    /// <summary>Enters a scope in which the decoded values are laid over the current context; the decoded
+    /// scope chain comes first, then the local one. An empty input decodes to no entries.</summary>
+    /// <exception cref="ContextException"><c>DeserializationFailed</c> or <c>ContextTooLarge</c>; nothing is entered then.</exception>
+    public static ContextScope Deserialize(ReadOnlySpan<byte> bytes) => Ambient.Deserialize(bytes);
+
+    /// <summary>As <see cref="Deserialize"/>, from the string form (null or empty decodes to no entries).</summary>
+    /// <exception cref="ContextException"><c>DeserializationFailed</c> or <c>ContextTooLarge</c>; nothing is entered then.</exception>
+    public static ContextScope DeserializeFromString(string encoded) => Ambient.DeserializeFromString(encoded);
+
+    /// <summary>Writes the current context into any carrier (HTTP headers, gRPC metadata, message headers)
+    /// under the header <c>dcontext</c>; nothing is written when there is nothing to carry.</summary>
+    public static void Inject<TCarrier>(TCarrier carrier, Action<TCarrier, string, string> setter)
+    {
+        ArgumentNullException.ThrowIfNull(setter);
+        Ambient.Inject(carrier, FuncConvert.FromAction(setter));
+    }
+
+    /// <summary>Reads the <c>dcontext</c> header from any carrier and enters a scope with the decoded values
+    /// laid over the current context; a missing header enters a scope with nothing decoded.</summary>
+    /// <exception cref="ContextException"><c>DeserializationFailed</c> or <c>ContextTooLarge</c>.</exception>
+    public static ContextScope Extract<TCarrier>(TCarrier carrier, Func<TCarrier, string, string?> getter)
+    {
+        ArgumentNullException.ThrowIfNull(getter);
+        return Ambient.Extract(carrier, FuncConvert.FromFunc<TCarrier, string, string>((c, name) => getter(c, name)!));
+    }
+
     // ---- Limits ----------------------------------------------------------------------------
 
     /// <summary>The largest encoded context in bytes (default 8192), enforced on encode and decode.</summary>

@@ -183,3 +183,45 @@ module Ambient =
     let spawn (body: unit -> System.Threading.Tasks.Task<'T>) : System.Threading.Tasks.Task<'T> =
         let captured = AmbientSlot.current ()
         System.Threading.Tasks.Task.Run<'T>(fun () -> runTask captured body)
+
+    /// <summary>The binary form of the current context (see <c>Context.Serialize</c>).</summary>
+    /// <exception cref="T:DistributedContext.ContextException"><c>SerializationFailed</c> or <c>ContextTooLarge</c>.</exception>
+    [<CompiledName("Serialize")>]
+    let serialize () : byte[] = (AmbientSlot.current ()).Serialize()
+
+    /// <summary>The string form of the current context (base64url, header-safe).</summary>
+    /// <exception cref="T:DistributedContext.ContextException"><c>SerializationFailed</c> or <c>ContextTooLarge</c>.</exception>
+    [<CompiledName("SerializeToString")>]
+    let serializeToString () : string = (AmbientSlot.current ()).SerializeToString()
+
+    /// <summary>Opens a scope in which the decoded context is laid over the current one: its values
+    /// win, and its scope chain comes first, followed by the local one.</summary>
+    [<CompiledName("EnterDecoded")>]
+    let enterDecoded (decoded: Context) : ContextScope =
+        ContextScope.Enter(decoded.LayeredOver(AmbientSlot.current ()), null)
+
+    /// <summary>Decodes the binary form and enters a scope with it laid over the current context.
+    /// An empty input decodes to no entries.</summary>
+    /// <exception cref="T:DistributedContext.ContextException"><c>DeserializationFailed</c> or <c>ContextTooLarge</c>; nothing is entered then.</exception>
+    [<CompiledName("Deserialize")>]
+    let deserialize (bytes: ReadOnlySpan<byte>) : ContextScope = enterDecoded (Context.Deserialize bytes)
+
+    /// <summary>Decodes the string form and enters a scope with it laid over the current context.
+    /// Null or empty decodes to no entries.</summary>
+    /// <exception cref="T:DistributedContext.ContextException"><c>DeserializationFailed</c> or <c>ContextTooLarge</c>; nothing is entered then.</exception>
+    [<CompiledName("DeserializeFromString")>]
+    let deserializeFromString (encoded: string) : ContextScope = enterDecoded (Context.DeserializeFromString encoded)
+
+    /// <summary>Writes the current context into a carrier (HTTP headers, gRPC metadata, message
+    /// headers) under the header <c>dcontext</c>; writes nothing when there is nothing to carry.</summary>
+    [<CompiledName("Inject")>]
+    let inject (carrier: 'Carrier) (setter: 'Carrier -> string -> string -> unit) =
+        let encoded = serializeToString ()
+        if encoded.Length > 0 then setter carrier Envelope.HeaderName encoded
+
+    /// <summary>Reads the header <c>dcontext</c> from a carrier and enters a scope with the decoded
+    /// context laid over the current one; a missing header enters a scope with nothing decoded.</summary>
+    /// <exception cref="T:DistributedContext.ContextException"><c>DeserializationFailed</c> or <c>ContextTooLarge</c>.</exception>
+    [<CompiledName("Extract")>]
+    let extract (carrier: 'Carrier) (getter: 'Carrier -> string -> string) : ContextScope =
+        deserializeFromString (getter carrier Envelope.HeaderName)

@@ -7,13 +7,6 @@ open System.Diagnostics.CodeAnalysis
 open System.Runtime.CompilerServices
 open System.Runtime.InteropServices
 
-/// An entry this process cannot read (unknown key, or a version newer than it knows), kept as it
-/// arrived so that re-encoding the context writes it back unchanged (law 7).
-type internal OpaqueEntry =
-    { Name: string
-      Version: int
-      Payload: byte[] }
-
 /// <summary>
 /// An immutable context: a persistent map from registered keys to values, plus the chain of named
 /// scopes it was built under. Every change returns a new context and leaves this one as it was, so
@@ -86,6 +79,54 @@ type Context internal (entries: IntMap, scopes: string list, depth: int, opaque:
     member _.EnterScope(name: string) : Context =
         if isNull name then nullArg (nameof name)
         Context(entries, name :: scopes, depth + 1, opaque)
+
+    static member internal OfParts(parts: DecodedParts) = Context(parts.Entries, parts.Scopes, parts.Depth, parts.Opaque)
+
+    /// <summary>This context laid over <paramref name="bottom"/>: this context's entries win, and the scope
+    /// chain is this one's followed by the bottom's (an incoming <c>["edge";"api"]</c> over a local
+    /// <c>["worker"]</c> gives <c>["edge";"api";"worker"]</c>).</summary>
+    member this.LayeredOver(bottom: Context) : Context =
+        if entries.Count = 0 && opaque.IsEmpty && depth = 0 then bottom
+        else
+            let mutable merged = bottom.Map
+            entries |> IntMap.iter (fun id value -> merged <- IntMap.add id value merged)
+            let names = set [ for entry in opaque -> entry.Name ]
+            let kept = bottom.Opaque |> List.filter (fun entry -> not (names.Contains entry.Name))
+            let shadowed = entries |> IntMap.toList |> List.map (fun (id, _) -> (KeyRegistry.KeyOf id).Name) |> set
+            let kept = kept |> List.filter (fun entry -> not (shadowed.Contains entry.Name))
+            Context(merged, bottom.Scopes @ scopes, depth + bottom.ScopeDepth, kept @ opaque)
+
+    /// <summary>The binary form of the serializable entries and the scope chain (see docs/wire-format.md);
+    /// local-only entries are left out, not even named. An empty context gives an empty array.</summary>
+    /// <exception cref="T:DistributedContext.ContextException"><c>SerializationFailed</c> when a codec fails;
+    /// <c>ContextTooLarge</c> when a limit of <c>ContextLimits.Current</c> is exceeded.</exception>
+    member _.Serialize() : byte[] =
+        match Envelope.encode ContextLimits.Current entries scopes depth opaque with
+        | Ok bytes -> bytes
+        | Error error -> raise (ContextException error)
+
+    /// <summary>The header-safe string form: the binary form in base64url without padding.</summary>
+    /// <exception cref="T:DistributedContext.ContextException">As <see cref="M:DistributedContext.Context.Serialize"/>.</exception>
+    member _.SerializeToString() : string =
+        match Envelope.encodeToString ContextLimits.Current entries scopes depth opaque with
+        | Ok text -> text
+        | Error error -> raise (ContextException error)
+
+    /// <summary>Decodes the binary form. An empty input gives the empty context. A bad entry is
+    /// dropped (quarantined) and the rest kept; entries of unknown keys or newer versions are kept
+    /// opaque and written back on the next encode.</summary>
+    /// <exception cref="T:DistributedContext.ContextException"><c>DeserializationFailed</c> or <c>ContextTooLarge</c>.</exception>
+    static member Deserialize(bytes: ReadOnlySpan<byte>) : Context =
+        match Envelope.decode WireOptions.Default bytes with
+        | Ok parts -> Context.OfParts parts
+        | Error error -> raise (ContextException error)
+
+    /// <summary>Decodes the string form; null or empty gives the empty context.</summary>
+    /// <exception cref="T:DistributedContext.ContextException"><c>DeserializationFailed</c> or <c>ContextTooLarge</c>.</exception>
+    static member DeserializeFromString(encoded: string) : Context =
+        match Envelope.decodeString WireOptions.Default encoded with
+        | Ok parts -> Context.OfParts parts
+        | Error error -> raise (ContextException error)
 
     /// <summary>The set keys with their values, in registration order.</summary>
     member _.Entries : IReadOnlyList<KeyValuePair<ContextKey, obj>> =
@@ -171,6 +212,10 @@ module Context =
     /// <summary>The names of the scopes the context was built under, outermost first.</summary>
     [<CompiledName("ScopeChain")>]
     let scopeChain (context: Context) : string list = List.rev context.Scopes
+
+    /// <summary><paramref name="top"/> laid over <paramref name="bottom"/>: top's entries win; the scope chain is top's then bottom's.</summary>
+    [<CompiledName("Overlay")>]
+    let overlay (top: Context) (bottom: Context) = top.LayeredOver bottom
 
     /// <summary>The keys that are set, in registration order.</summary>
     [<CompiledName("Keys")>]

@@ -25,6 +25,11 @@ module Keys =
     let plan = ContextKey.register<Plan> "test.plan"
     let withDefault = ContextKey.registerWith<string> "test.withDefault" (fun options -> options.Default "fallback")
     let secret = ContextKey.registerLocal<string> "test.secret"
+    let id = ContextKey.register<System.Guid> "test.id"
+    let deadline = ContextKey.register<System.DateTimeOffset> "test.deadline"
+    let blob = ContextKey.register<byte[]> "test.blob"
+    let ratio = ContextKey.register<float> "test.ratio"
+    let index = ContextKey.register<Map<string, int list>> "test.index"
 
 /// One step of a script that builds a context.
 type ContextOp =
@@ -35,11 +40,17 @@ type ContextOp =
     | SetTenant of Tenant
     | SetPlan of Plan
     | SetSecret of string
+    | SetId of System.Guid
+    | SetDeadline of System.DateTimeOffset
+    | SetBlob of byte[]
+    | SetRatio of NormalFloat
+    | SetIndex of Map<string, int list>
     | RemoveKey of int
     | EnterScope of string
 
 let removable : ContextKey list =
-    [ Keys.text; Keys.number; Keys.big; Keys.flag; Keys.tenant; Keys.plan; Keys.withDefault; Keys.secret ]
+    [ Keys.text; Keys.number; Keys.big; Keys.flag; Keys.tenant; Keys.plan; Keys.withDefault; Keys.secret
+      Keys.id; Keys.deadline; Keys.blob; Keys.ratio; Keys.index ]
 
 let apply (context: Context) op =
     match op with
@@ -50,6 +61,11 @@ let apply (context: Context) op =
     | SetTenant value -> Context.set Keys.tenant value context
     | SetPlan value -> Context.set Keys.plan value context
     | SetSecret value -> Context.set Keys.secret value context
+    | SetId value -> Context.set Keys.id value context
+    | SetDeadline value -> Context.set Keys.deadline value context
+    | SetBlob value -> Context.set Keys.blob (if isNull value then [||] else value) context
+    | SetRatio(NormalFloat value) -> Context.set Keys.ratio value context
+    | SetIndex value -> Context.set Keys.index value context
     | RemoveKey index -> context.Without(removable[abs index % removable.Length])
     | EnterScope name -> Context.enterScope name context
 

@@ -12,6 +12,7 @@ let all =
         ContextFlowTests.tests
         ContextTaskTests.tests
         AmbientTests.tests
+        WireTests.tests
         QuickStartTests.tests
     ]
 
