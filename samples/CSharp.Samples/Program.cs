@@ -5,6 +5,7 @@ var samples = new Sample[]
 {
     new BasicScope(), new CrossThread(), new AsyncTasks(), new WorkerPool(), new TypedKeys(),
     new AsyncScopes(), new FeatureFlags(), new ScopeChainSample(), new RuntimeAgnostic(), new ThirdPartyCallback(),
+    new CrossProcess(), new VersionMigration(), new VersionedRegistration(), new SizeLimits(), new CustomCodec(), new LocalOnly(),
 };
 var chosen = args.Length == 0 ? samples : samples.Where(s => args.Contains(s.Name)).ToArray();
 if (chosen.Length == 0)

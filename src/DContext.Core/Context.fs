@@ -121,6 +121,13 @@ type Context internal (entries: IntMap, scopes: string list, depth: int, opaque:
         | Ok parts -> Context.OfParts parts
         | Error error -> raise (ContextException error)
 
+    /// <summary>Decodes the binary form with options (limits, registry, strict mode).</summary>
+    /// <exception cref="T:DistributedContext.ContextException"><c>DeserializationFailed</c> or <c>ContextTooLarge</c>.</exception>
+    static member Deserialize(bytes: ReadOnlySpan<byte>, options: WireOptions) : Context =
+        match Envelope.decode options bytes with
+        | Ok parts -> Context.OfParts parts
+        | Error error -> raise (ContextException error)
+
     /// <summary>Decodes the string form; null or empty gives the empty context.</summary>
     /// <exception cref="T:DistributedContext.ContextException"><c>DeserializationFailed</c> or <c>ContextTooLarge</c>.</exception>
     static member DeserializeFromString(encoded: string) : Context =

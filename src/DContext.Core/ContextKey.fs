@@ -49,7 +49,7 @@ type ContextKey<'T> internal (id, name, version, isLocalOnly, defaultValue: 'T, 
 /// keep writing during a rolling upgrade. Fluent: every call returns the options.
 /// </summary>
 [<Sealed>]
-type ContextKeyOptions<'T> internal () =
+type ContextKeyOptions<'T>() =
     member val internal VersionNumber = 1 with get, set
     member val internal DefaultValue : 'T = Unchecked.defaultof<'T> with get, set
     member val internal IsLocalOnly = false with get, set
@@ -152,6 +152,13 @@ type KeyRegistry() =
                 byId[key.Id] <- key
                 byName[name] <- key
                 Ok key)
+
+    /// <summary>Registers a key in this registry.</summary>
+    /// <exception cref="T:DistributedContext.ContextException"><c>AlreadyRegistered</c> when the name is taken by another type or other options.</exception>
+    member this.Register<'T>(name: string, options: ContextKeyOptions<'T>) : ContextKey<'T> =
+        match this.TryRegister(name, options) with
+        | Ok key -> key
+        | Error error -> raise (ContextException error)
 
     /// <summary>Registers how a payload written at <paramref name="fromVersion"/> becomes a value of
     /// version <c>fromVersion + 1</c>; migrations chain up to the key's current version.</summary>
