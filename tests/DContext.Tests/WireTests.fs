@@ -36,20 +36,6 @@ let private register<'T> (registry: KeyRegistry) name (configure: ContextKeyOpti
 
 let private hex (bytes: byte[]) = Convert.ToHexString bytes
 
-type private Outcome =
-    | Accepted
-    | Refused
-    | WrongKind of ContextErrorKind
-    | Escaped of exn
-
-let private classify (input: byte[]) =
-    try
-        match Wire.decode input with
-        | Ok _ -> Accepted
-        | Error error when error.Kind = ContextErrorKind.DeserializationFailed || error.Kind = ContextErrorKind.ContextTooLarge -> Refused
-        | Error error -> WrongKind error.Kind
-    with error -> Escaped error
-
 let tests =
     testList "Wire" [
         testList "laws" [
@@ -241,26 +227,12 @@ let tests =
         ]
 
         testList "containment" [
-            test "fuzz: 100,000 random and mutated inputs give a context or DeserializationFailed/ContextTooLarge, never an exception" {
-                let random = Random 20261204
-                let seeds =
-                    [| for ops in Gen.sample 50 genOps -> Wire.encode (List.fold apply Context.empty ops) |> ok |]
-                    |> Array.filter (fun bytes -> bytes.Length > 0)
-                let mutate (bytes: byte[]) =
-                    let copy = Array.copy bytes
-                    match random.Next 5 with
-                    | 0 -> copy[random.Next copy.Length] <- byte (random.Next 256); copy
-                    | 1 -> copy[random.Next copy.Length] <- copy[random.Next copy.Length] ^^^ (1uy <<< random.Next 8); copy
-                    | 2 -> Array.sub copy 0 (random.Next copy.Length)
-                    | 3 -> Array.append copy [| for _ in 1 .. random.Next 8 -> byte (random.Next 256) |]
-                    | _ -> let i = random.Next copy.Length in Array.concat [ copy[.. i]; [| 0xFFuy; 0xFFuy; 0x7Fuy |]; copy[i ..] ]
-                let outcomes =
-                    [| for i in 1..100_000 ->
-                        classify (if i % 4 = 0 then Array.init (random.Next 64) (fun _ -> byte (random.Next 256))
-                                  else mutate seeds[random.Next seeds.Length]) |]
-                let unexpected = outcomes |> Array.filter (function Accepted | Refused -> false | _ -> true)
-                Expect.isEmpty (Array.truncate 3 unexpected) "no exception escaped, no other error kind"
-                Expect.isGreaterThan (outcomes |> Array.filter ((=) Accepted) |> Array.length) 0 "some mutations still decode"
+            test "fuzz: 100,000 mutated inputs give a context or DeserializationFailed/ContextTooLarge, never an exception" {
+                // The same mutator as the long-running harness (tests/DContext.Fuzz), with a fixed seed.
+                let failures = DistributedContext.Fuzz.Mutator.run 20261204 100_000L ignore
+                Expect.isEmpty (List.truncate 3 failures) "no exception escaped, no other error kind"
+                let accepted = DistributedContext.Fuzz.Mutator.seeds |> Array.filter (fun seed -> DistributedContext.Fuzz.Mutator.check seed = DistributedContext.Fuzz.Mutator.Accepted)
+                Expect.equal accepted.Length DistributedContext.Fuzz.Mutator.seeds.Length "every seed decodes"
             }
 
             testPropertyWithConfig config "containment: any byte string decodes or fails with a wire error" (fun (bytes: byte[]) ->
