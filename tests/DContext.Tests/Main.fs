@@ -13,6 +13,7 @@ let all =
         ContextTaskTests.tests
         AmbientTests.tests
         WireTests.tests
+        KitTests.tests
         QuickStartTests.tests
     ]
 
