@@ -58,7 +58,9 @@ let xunit name project =
 
 let suites =
     [ expecto "F# core" "tests/DContext.Tests"
-      xunit "C# facade" "tests/DContext.CSharp.Tests" ]
+      xunit "C# facade" "tests/DContext.CSharp.Tests"
+      expecto "F# consumer sample" "samples/ConsumerTests.FSharp"
+      xunit "C# consumer sample" "samples/ConsumerTests.CSharp" ]
 
 let test () =
     build ()
@@ -73,7 +75,7 @@ let test () =
                 suite.Name, passed, (if code <> 0 && failed = 0 then 1 else failed)
             | None -> suite.Name, 0, 1 ]
     for name, passed, failed in results do
-        printfn "  %-10s %d passed, %d failed" name passed failed
+        printfn "  %-20s %d passed, %d failed" name passed failed
     let passed = results |> List.sumBy (fun (_, p, _) -> p)
     let failed = results |> List.sumBy (fun (_, _, f) -> f)
     printfn "%d passed, %d failed" passed failed
