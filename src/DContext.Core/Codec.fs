@@ -14,6 +14,10 @@ type Codec() =
     abstract WriteBoxed: value: obj * writer: IBufferWriter<byte> -> unit
     /// <summary>Reads a value of the codec's type, boxed. Throws on malformed input.</summary>
     abstract ReadBoxed: payload: ReadOnlySpan<byte> -> obj
+    /// <summary>The payload length <c>WriteBoxed</c> will write, when the codec knows it cheaply; -1 otherwise.
+    /// Lets the encoder write the payload in place instead of through a scratch buffer.</summary>
+    abstract PayloadLength: value: obj -> int
+    default _.PayloadLength(value: obj) = ignore value; -1
 
 /// <summary>
 /// Turns values of <c>'T</c> into the payload bytes of a wire entry and back. Subclass it for a
@@ -49,18 +53,24 @@ type internal StringCodec() =
             writer.Advance(utf8.GetBytes(value.AsSpan(), span))
     override _.Read payload =
         if payload.Length = 1 && payload[0] = 0xFFuy then null else utf8.GetString payload
+    override _.PayloadLength value =
+        match value with
+        | null -> 1
+        | value -> utf8.GetByteCount(value :?> string)
 
 [<Sealed>]
 type internal BytesCodec() =
     inherit Codec<byte[]>()
     override _.Write(value, writer) = writer.Write(ReadOnlySpan(if isNull value then [||] else value))
     override _.Read payload = payload.ToArray()
+    override _.PayloadLength value = match value with null -> 0 | value -> (value :?> byte[]).Length
 
 /// Whole payload must be exactly one varint.
 [<Sealed>]
 type internal VarintCodec<'T>(toWire: 'T -> uint64, ofWire: uint64 -> 'T) =
     inherit Codec<'T>()
     override _.Write(value, writer) = Varint.write writer (toWire value)
+    override _.PayloadLength value = Varint.length (toWire (unbox<'T> value))
     override _.Read payload =
         let mutable position = 0
         let mutable value = 0UL
@@ -81,6 +91,7 @@ type internal FixedCodec<'T>(width: int, write: FixedWriter<'T>, read: FixedRead
     override _.Read payload =
         if payload.Length <> width then raise (FormatException $"expected {width} bytes, found {payload.Length}")
         read.Invoke payload
+    override _.PayloadLength _ = width
 
 /// System.Text.Json, with FSharp.SystemTextJson for records, unions, options, lists and maps.
 [<Sealed>]

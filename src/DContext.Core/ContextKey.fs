@@ -31,6 +31,15 @@ type ContextKey internal (id: int, name: string, version: int, isLocalOnly: bool
     member internal _.ToWireValue value = toWireValue value
     /// The codec of the value written at WriteVersion.
     member internal _.WireCodec = wireCodec
+    /// The name as the envelope writes it: varint length, then UTF-8.
+    member val internal WireName : byte[] =
+        let utf8 = Text.Encoding.UTF8.GetBytes name
+        let mutable length = uint64 utf8.Length
+        [| while length >= 0x80UL do
+               yield byte (length ||| 0x80UL)
+               length <- length >>> 7
+           yield byte length
+           yield! utf8 |]
     override _.ToString() = if isLocalOnly then $"{name} (local)" else $"{name} v{version}"
 
 /// <summary>A typed key: reads and writes of its values are checked at compile time. Get one from
@@ -110,9 +119,12 @@ type internal Migration =
 [<Sealed; AllowNullLiteral>]
 type KeyRegistry() =
     static let mutable nextId = -1
-    static let byId = ConcurrentDictionary<int, ContextKey>()
+    /// Every key of every registry, indexed by id; replaced (never mutated in place) under the lock.
+    static let mutable byId : ContextKey[] = Array.zeroCreate 64
+    static let idGate = obj ()
     static let globalRegistry = KeyRegistry()
     let byName = ConcurrentDictionary<string, ContextKey>(StringComparer.Ordinal)
+    let byChars = byName.GetAlternateLookup<ReadOnlySpan<char>>()
     let migrations = ConcurrentDictionary<string, Map<int, Migration>>(StringComparer.Ordinal)
     let gate = obj ()
 
@@ -124,10 +136,19 @@ type KeyRegistry() =
     static member Global = globalRegistry
 
     /// The key with this id, in any registry.
-    static member internal KeyOf(id: int) =
-        match byId.TryGetValue id with
-        | true, key -> key
-        | _ -> null
+    static member internal KeyOf(id: int) : ContextKey =
+        let keys = Volatile.Read &byId
+        if id < keys.Length then keys[id] else null
+
+    static member private Index(key: ContextKey) =
+        lock idGate (fun () ->
+            let mutable keys = byId
+            if key.Id >= keys.Length then
+                let grown = Array.zeroCreate (max (keys.Length * 2) (key.Id + 1))
+                Array.blit keys 0 grown 0 keys.Length
+                keys <- grown
+            keys[key.Id] <- key
+            Volatile.Write(&byId, keys))
 
     /// <summary>Registers a key; the same name with the same type and options gives back the same key.</summary>
     member _.TryRegister<'T>(name: string, options: ContextKeyOptions<'T>) : Result<ContextKey<'T>, ContextError> =
@@ -149,7 +170,7 @@ type KeyRegistry() =
                 let key =
                     ContextKey<'T>(Interlocked.Increment &nextId, name, options.VersionNumber, options.IsLocalOnly,
                                    options.DefaultValue, codec, writeVersion, downgrade, wireCodec)
-                byId[key.Id] <- key
+                KeyRegistry.Index key
                 byName[name] <- key
                 Ok key)
 
@@ -169,6 +190,17 @@ type KeyRegistry() =
             { FromVersion = fromVersion; OldType = typeof<'Old>; NewType = typeof<'New>; Read = codec
               Apply = fun old -> box (migrate (unbox<'Old> old)) }
         migrations.AddOrUpdate(name, Map.empty.Add(fromVersion, migration), fun _ existing -> existing.Add(fromVersion, migration)) |> ignore
+
+    /// The key registered under a name, or null (no option allocated: the decoder's path).
+    member internal _.FindOrNull(name: string) : ContextKey =
+        match byName.TryGetValue name with
+        | true, key -> key
+        | _ -> null
+
+    /// The key registered under a name given as characters, or null: no string is allocated.
+    member internal _.FindOrNull(name: ReadOnlySpan<char>) : ContextKey =
+        let mutable key = null
+        if byChars.TryGetValue(name, &key) then key else null
 
     /// <summary>The key registered under a name, if any.</summary>
     member _.TryFind(name: string) : ContextKey option =

@@ -32,26 +32,92 @@ type WireOptions(limits: ContextLimits, registry: KeyRegistry, strict: bool) =
     /// <summary>These options in strict (true) or quarantine (false) mode.</summary>
     member _.WithStrict(value: bool) = WireOptions(limits, registry, value)
 
-/// Two scratch buffers per thread (the envelope and one payload), so that encoding allocates
-/// only its result. A codec that re-enters the encoder gets fresh ones.
+/// A growable byte buffer written directly (no interface dispatch on the encoder's own writes);
+/// it is also an IBufferWriter for the codecs.
+[<Sealed; AllowNullLiteral>]
+type internal ByteSink() =
+    let mutable buffer : byte[] = Array.zeroCreate 512
+    let mutable length = 0
+
+    member _.Length = length
+    member _.Written = ReadOnlySpan<byte>(buffer, 0, length)
+    member _.Capacity = buffer.Length
+    member _.Reset() = length <- 0
+
+    member _.Ensure(extra: int) =
+        if length + extra > buffer.Length then
+            let grown = Array.zeroCreate (max (buffer.Length * 2) (length + extra))
+            Buffer.BlockCopy(buffer, 0, grown, 0, length)
+            buffer <- grown
+
+    member this.WriteByte(value: byte) =
+        this.Ensure 1
+        buffer[length] <- value
+        length <- length + 1
+
+    member this.WriteVarint(value: uint64) =
+        this.Ensure Varint.MaxLength
+        let mutable rest = value
+        while rest >= 0x80UL do
+            buffer[length] <- byte (rest ||| 0x80UL)
+            rest <- rest >>> 7
+            length <- length + 1
+        buffer[length] <- byte rest
+        length <- length + 1
+
+    member this.Write(bytes: ReadOnlySpan<byte>) =
+        this.Ensure bytes.Length
+        bytes.CopyTo(Span<byte>(buffer, length, bytes.Length))
+        length <- length + bytes.Length
+
+    /// A string as the envelope writes it: varint byte length, then UTF-8.
+    member this.WriteUtf8(text: string, encoding: Text.Encoding) =
+        let count = encoding.GetByteCount text
+        this.WriteVarint(uint64 count)
+        this.Ensure count
+        length <- length + encoding.GetBytes(text, 0, text.Length, buffer, length)
+
+    interface IBufferWriter<byte> with
+        member this.GetSpan(sizeHint) =
+            this.Ensure(max sizeHint 16)
+            Span<byte>(buffer, length, buffer.Length - length)
+        member this.GetMemory(sizeHint) =
+            this.Ensure(max sizeHint 16)
+            Memory<byte>(buffer, length, buffer.Length - length)
+        member _.Advance(count) = length <- length + count
+
+/// Two sinks per thread (the envelope and one payload), so that encoding allocates only its
+/// result. A codec that re-enters the encoder gets fresh ones.
 [<Sealed; AbstractClass>]
 type internal EncoderBuffers =
     [<ThreadStatic; DefaultValue>]
-    static val mutable private envelope : ArrayBufferWriter<byte>
+    static val mutable private envelope : ByteSink
     [<ThreadStatic; DefaultValue>]
-    static val mutable private payload : ArrayBufferWriter<byte>
+    static val mutable private payload : ByteSink
 
     static member Rent(forPayload: bool) =
         let spare = if forPayload then EncoderBuffers.payload else EncoderBuffers.envelope
-        if isNull spare then ArrayBufferWriter<byte>(256)
+        if isNull spare then ByteSink()
         else
             if forPayload then EncoderBuffers.payload <- null else EncoderBuffers.envelope <- null
             spare
 
-    static member Return(buffer: ArrayBufferWriter<byte>, forPayload: bool) =
-        if buffer.Capacity <= 64 * 1024 then
-            buffer.ResetWrittenCount()
-            if forPayload then EncoderBuffers.payload <- buffer else EncoderBuffers.envelope <- buffer
+    static member Return(sink: ByteSink, forPayload: bool) =
+        if sink.Capacity <= 64 * 1024 then
+            sink.Reset()
+            if forPayload then EncoderBuffers.payload <- sink else EncoderBuffers.envelope <- sink
+
+/// A per-thread buffer for decoding key names without allocating strings.
+[<Sealed; AbstractClass>]
+type internal NameChars =
+    [<ThreadStatic; DefaultValue>]
+    static val mutable private buffer : char[]
+    static member Buffer =
+        match NameChars.buffer with
+        | null ->
+            NameChars.buffer <- Array.zeroCreate 256
+            NameChars.buffer
+        | buffer -> buffer
 
 /// What a decode produced, before it becomes a Context.
 type internal DecodedParts =
@@ -80,91 +146,127 @@ module internal Envelope =
     let private strictUtf8 = UTF8Encoding(false, true)
 
 
-    let private writeBytes (writer: IBufferWriter<byte>) (bytes: ReadOnlySpan<byte>) =
-        Varint.write writer (uint64 bytes.Length)
-        writer.Write bytes
-
-    let private writeString (writer: IBufferWriter<byte>) (text: string) =
-        let span = writer.GetSpan(Varint.MaxLength + strictUtf8.GetMaxByteCount text.Length)
-        let length = strictUtf8.GetBytes(text.AsSpan(), span.Slice Varint.MaxLength)
-        // Move the prefix in front: write the varint, then shift the text to follow it.
-        let prefix = Varint.length (uint64 length)
-        span.Slice(Varint.MaxLength, length).CopyTo(span.Slice prefix)
-        let mutable rest = uint64 length
-        for i in 0 .. prefix - 1 do
-            span[i] <- byte (if i < prefix - 1 then (rest &&& 0x7FUL) ||| 0x80UL else rest)
-            rest <- rest >>> 7
-        writer.Advance(prefix + length)
-
+    /// One entry to write: a known key's value, or an opaque entry's bytes.
     [<Struct>]
-    type private Outgoing = { Name: string; Version: int; Key: ContextKey; Value: obj; Opaque: byte[] }
+    type private Outgoing =
+        { Name: string
+          WireName: byte[]
+          Version: int
+          Codec: Codec
+          Value: obj
+          Opaque: byte[] }
+
+    /// The order to write the entries in: by name, ordinal. An insertion sort of indices: the
+    /// entries are few (at most MaxEntries) and moving ints costs no GC write barriers.
+    let private nameOrder (entries: Outgoing[]) (count: int) =
+        let order = Array.init count id
+        for i in 1 .. count - 1 do
+            let current = order[i]
+            let name = entries[current].Name
+            let mutable j = i - 1
+            while j >= 0 && String.CompareOrdinal(entries[order[j]].Name, name) > 0 do
+                order[j + 1] <- order[j]
+                j <- j - 1
+            order[j + 1] <- current
+        order
+
+    let private writePayload (sink: ByteSink) (codec: Codec) (value: obj) =
+        match codec with
+        | :? StringCodec when not (isNull value) -> sink.WriteUtf8(value :?> string, strictUtf8)
+        | _ ->
+            let length = codec.PayloadLength value
+            if length >= 0 then
+                sink.WriteVarint(uint64 length)
+                let before = sink.Length
+                codec.WriteBoxed(value, sink)
+                if sink.Length - before <> length then
+                    raise (InvalidOperationException $"the codec announced {length} bytes and wrote {sink.Length - before}")
+            else
+                let scratch = EncoderBuffers.Rent true
+                try
+                    codec.WriteBoxed(value, scratch)
+                    sink.WriteVarint(uint64 scratch.Length)
+                    sink.Write scratch.Written
+                finally
+                    EncoderBuffers.Return(scratch, true)
+
+    /// The largest entries, for a ContextTooLarge message (the error path only).
+    let private largest (entries: Outgoing[]) (count: int) =
+        [ for entry in Array.truncate count entries ->
+            let sink = ByteSink()
+            (try
+                if isNull entry.Opaque then writePayload sink entry.Codec entry.Value else sink.Write(ReadOnlySpan entry.Opaque)
+             with _ -> ())
+            entry.Name, sink.Length + entry.Name.Length + 2 ]
+        |> List.sortByDescending snd |> List.truncate 3
+        |> List.map (fun (name, bytes) -> $"'{name}' {bytes} B") |> String.concat ", "
 
     /// Encodes the serializable entries (never a local-only one, not even its name), the scope chain
     /// and the opaque entries, enforcing the limits.
-    let encodeInto (writer: ArrayBufferWriter<byte>) (limits: ContextLimits) (entries: IntMap) (scopes: string list) (depth: int) (opaque: OpaqueEntry list) : Result<unit, ContextError> =
-        let outgoing = List<Outgoing>(entries.Count + opaque.Length)
-        entries |> IntMap.iter (fun id value ->
-            let key = KeyRegistry.KeyOf id
+    let encodeInto (sink: ByteSink) (limits: ContextLimits) (entries: IntMap) (scopes: string list) (depth: int) (opaque: OpaqueEntry list) : Result<unit, ContextError> =
+        let ids = Array.zeroCreate entries.Count
+        let values = Array.zeroCreate entries.Count
+        IntMap.copyTo ids values entries |> ignore
+        let outgoing = Array.zeroCreate<Outgoing> (entries.Count + opaque.Length)
+        let mutable count = 0
+        for i in 0 .. ids.Length - 1 do
+            let key = KeyRegistry.KeyOf ids[i]
             if not key.IsLocalOnly then
-                outgoing.Add { Name = key.Name; Version = key.WriteVersion; Key = key; Value = value; Opaque = null })
+                let downgrading = key.WriteVersion <> key.Version
+                outgoing[count] <-
+                    { Name = key.Name; WireName = key.WireName; Version = key.WriteVersion
+                      Codec = (if downgrading then key.WireCodec else key.UntypedCodec)
+                      Value = (if downgrading then key.ToWireValue values[i] else values[i]); Opaque = null }
+                count <- count + 1
         for entry in opaque do
-            outgoing.Add { Name = entry.Name; Version = entry.Version; Key = null; Value = null; Opaque = entry.Payload }
-        if outgoing.Count = 0 && depth = 0 then Ok()
-        elif outgoing.Count > limits.MaxEntries then
-            Error(ContextError.ContextTooLarge("the number of serializable entries", outgoing.Count, limits.MaxEntries, ""))
+            outgoing[count] <- { Name = entry.Name; WireName = null; Version = entry.Version; Codec = null; Value = null; Opaque = entry.Payload }
+            count <- count + 1
+        if count = 0 && depth = 0 then Ok()
+        elif count > limits.MaxEntries then
+            Error(ContextError.ContextTooLarge("the number of serializable entries", count, limits.MaxEntries, ""))
         elif depth > limits.MaxScopeChainLength then
             Error(ContextError.ContextTooLarge("the scope chain length", depth, limits.MaxScopeChainLength, ""))
         else
-            outgoing.Sort(fun a b -> String.CompareOrdinal(a.Name, b.Name))
-            let start = writer.WrittenCount
-            writer.Write(ReadOnlySpan [| FormatVersion; 0uy |])
-            Varint.write writer (uint64 depth)
-            for scope in List.rev scopes do writeString writer scope
-            Varint.write writer (uint64 outgoing.Count)
-            let sizes = Array.zeroCreate outgoing.Count
+            let order = nameOrder outgoing count
+            let start = sink.Length
+            sink.WriteByte FormatVersion
+            sink.WriteByte 0uy
+            sink.WriteVarint(uint64 depth)
+            for scope in List.rev scopes do sink.WriteUtf8(scope, strictUtf8)
+            sink.WriteVarint(uint64 count)
             let mutable failure = None
-            let payload = EncoderBuffers.Rent true
-            for i in 0 .. outgoing.Count - 1 do
-                if failure.IsNone then
-                    let entry = outgoing[i]
-                    let before = writer.WrittenCount
-                    writeString writer entry.Name
-                    Varint.write writer (uint64 entry.Version)
-                    if isNull entry.Opaque then
-                        payload.ResetWrittenCount()
-                        try
-                            entry.Key.WireCodec.WriteBoxed(entry.Key.ToWireValue entry.Value, payload)
-                            writeBytes writer payload.WrittenSpan
-                        with error ->
-                            failure <- Some(ContextError.SerializationFailed(entry.Name, $"{error.GetType().Name}: {error.Message}"))
-                    else
-                        writeBytes writer (ReadOnlySpan entry.Opaque)
-                    sizes[i] <- writer.WrittenCount - before
-            EncoderBuffers.Return(payload, true)
+            let mutable i = 0
+            while failure.IsNone && i < count do
+                let entry = outgoing[order[i]]
+                if isNull entry.WireName then sink.WriteUtf8(entry.Name, strictUtf8) else sink.Write(ReadOnlySpan entry.WireName)
+                sink.WriteVarint(uint64 entry.Version)
+                if isNull entry.Opaque then
+                    try writePayload sink entry.Codec entry.Value
+                    with error -> failure <- Some(ContextError.SerializationFailed(entry.Name, $"{error.GetType().Name}: {error.Message}"))
+                else
+                    sink.WriteVarint(uint64 entry.Opaque.Length)
+                    sink.Write(ReadOnlySpan entry.Opaque)
+                i <- i + 1
             match failure with
             | Some error -> Error error
             | None ->
-                let size = writer.WrittenCount - start
+                let size = sink.Length - start
                 if size > limits.MaxContextSize then
-                    let largest =
-                        Seq.zip (outgoing |> Seq.map (fun entry -> entry.Name)) sizes
-                        |> Seq.sortByDescending snd |> Seq.truncate 3
-                        |> Seq.map (fun (name, bytes) -> $"'{name}' {bytes} B") |> String.concat ", "
-                    Error(ContextError.ContextTooLarge("the encoded size in bytes", size, limits.MaxContextSize, $"largest entries: {largest}"))
+                    Error(ContextError.ContextTooLarge("the encoded size in bytes", size, limits.MaxContextSize, $"largest entries: {largest outgoing count}"))
                 else Ok()
 
-    let private withBuffer (encode: ArrayBufferWriter<byte> -> Result<unit, ContextError>) (finish: ArrayBufferWriter<byte> -> 'T) =
-        let buffer = EncoderBuffers.Rent false
+    let private withBuffer (encode: ByteSink -> Result<unit, ContextError>) (finish: ByteSink -> 'T) =
+        let sink = EncoderBuffers.Rent false
         try
-            encode buffer |> Result.map (fun () -> finish buffer)
+            encode sink |> Result.map (fun () -> finish sink)
         finally
-            EncoderBuffers.Return(buffer, false)
+            EncoderBuffers.Return(sink, false)
 
     let encode limits entries scopes depth opaque : Result<byte[], ContextError> =
-        withBuffer (fun buffer -> encodeInto buffer limits entries scopes depth opaque) (fun buffer -> buffer.WrittenSpan.ToArray())
+        withBuffer (fun sink -> encodeInto sink limits entries scopes depth opaque) (fun sink -> sink.Written.ToArray())
 
     let encodeToString limits entries scopes depth opaque : Result<string, ContextError> =
-        withBuffer (fun buffer -> encodeInto buffer limits entries scopes depth opaque) (fun buffer -> Base64Url.EncodeToString buffer.WrittenSpan)
+        withBuffer (fun sink -> encodeInto sink limits entries scopes depth opaque) (fun sink -> Base64Url.EncodeToString sink.Written)
 
     // ---- Decoding: every length is checked against what remains before anything is allocated. ----
 
@@ -191,6 +293,30 @@ module internal Envelope =
         position <- position + length
         try strictUtf8.GetString bytes
         with _ -> fail key $"the {what} is not valid UTF-8"
+
+    /// Characters of a key name, decoded without allocating a string (names longer than this
+    /// buffer, which no sane key has, take the allocating path).
+    [<Literal>]
+    let private NameBufferLength = 256
+
+    /// The key a name's UTF-8 bytes refer to, or null; the name as a string only when it is needed
+    /// (an unknown key kept opaque, or an error).
+    let private readKey (input: ReadOnlySpan<byte>) (position: byref<int>) (registry: KeyRegistry) (chars: char[]) (name: byref<string>) : ContextKey =
+        let length = readLength input &position "" "key name"
+        let bytes = input.Slice(position, length)
+        position <- position + length
+        if length = 0 then fail "" "an entry has an empty key name"
+        let mutable key = null
+        if length <= NameBufferLength then
+            let count =
+                try strictUtf8.GetChars(bytes, Span<char>(chars))
+                with _ -> fail "" "a key name is not valid UTF-8"
+            key <- registry.FindOrNull(ReadOnlySpan<char>(chars, 0, count))
+            if isNull key then name <- String(chars, 0, count) else name <- key.Name
+        else
+            name <- (try strictUtf8.GetString bytes with _ -> fail "" "a key name is not valid UTF-8")
+            key <- registry.FindOrNull name
+        key
 
     let private readVersion (input: ReadOnlySpan<byte>) (position: byref<int>) (key: string) =
         let mutable value = 0UL
@@ -243,35 +369,41 @@ module internal Envelope =
         for _ in 1..depth do
             scopes <- readString input &position "" "scope name" :: scopes
         let count = readCount input &position "number of entries" limits.MaxEntries "MaxEntries"
-        let mutable entries = IntMap.empty
+        let ids = Array.zeroCreate<int> count
+        let values = Array.zeroCreate<obj> count
+        let mutable decoded = 0
         let opaque = List<OpaqueEntry>()
         let quarantined = List<ContextError>()
+        let chars = NameChars.Buffer
+        let bad error =
+            if options.Strict then raise (Malformed error)
+            quarantined.Add error
         for _ in 1..count do
-            let name = readString input &position "" "key name"
-            if name.Length = 0 then fail "" "an entry has an empty key name"
+            let mutable read = null
+            let key = readKey input &position registry chars &read
+            let name = read
             let version = readVersion input &position name
             let length = readLength input &position name "payload"
             let payload = input.Slice(position, length)
             position <- position + length
-            let outcome =
-                match registry.TryFind name with
-                | None -> Choice1Of3 { Name = name; Version = version; Payload = payload.ToArray() }
-                | Some key when key.IsLocalOnly -> Choice3Of3(ContextError.LocalOnlyKey name)
-                | Some key when version > key.Version -> Choice1Of3 { Name = name; Version = version; Payload = payload.ToArray() }
-                | Some key ->
-                    match decodeValue registry key version payload with
-                    | Ok value -> Choice2Of3(key, value)
-                    | Error error -> Choice3Of3 error
-            match outcome with
-            | Choice1Of3 entry ->
+            if isNull key || version > key.Version then
                 opaque.RemoveAll(fun other -> other.Name = name) |> ignore
-                opaque.Add entry
-            | Choice2Of3(key, value) -> entries <- IntMap.add key.Id value entries
-            | Choice3Of3 error ->
-                if options.Strict then raise (Malformed error)
-                quarantined.Add error
+                opaque.Add { Name = name; Version = version; Payload = payload.ToArray() }
+            elif key.IsLocalOnly then bad (ContextError.LocalOnlyKey name)
+            else
+                match decodeValue registry key version payload with
+                | Error error -> bad error
+                | Ok value ->
+                    // A name met twice: the last one wins.
+                    let existing = Array.IndexOf(ids, key.Id, 0, decoded)
+                    if existing >= 0 then values[existing] <- value
+                    else
+                        ids[decoded] <- key.Id
+                        values[decoded] <- value
+                        decoded <- decoded + 1
         if position <> input.Length then fail "" $"{input.Length - position} bytes follow the last entry"
-        { Entries = entries; Scopes = scopes; Depth = depth; Opaque = List.ofSeq opaque; Quarantined = List.ofSeq quarantined }
+        Array.Sort(ids, values, 0, decoded)
+        { Entries = IntMap.ofSorted ids values decoded; Scopes = scopes; Depth = depth; Opaque = List.ofSeq opaque; Quarantined = List.ofSeq quarantined }
 
     let private empty = { Entries = IntMap.empty; Scopes = []; Depth = 0; Opaque = []; Quarantined = [] }
 

@@ -131,6 +131,52 @@ module internal IntMap =
                 index <- index + 1
         if not (isNull map.Root) then visit map.Root map.Shift 0
 
+    /// Copies the entries, in ascending id order, into the arrays (each at least Count long): no
+    /// closure call per entry, for the encoder.
+    let copyTo (ids: int[]) (values: obj[]) (map: IntMap) =
+        let rec visit (node: IntMapNode) shift prefix (next: int) =
+            let mutable bitmap = node.Bitmap
+            let mutable index = 0
+            let mutable next = next
+            while bitmap <> 0u do
+                let id = prefix ||| (BitOperations.TrailingZeroCount bitmap <<< shift)
+                if shift = 0 then
+                    ids[next] <- id
+                    values[next] <- node.Slots[index]
+                    next <- next + 1
+                else
+                    next <- visit (Unsafe.As<IntMapNode> node.Slots[index]) (shift - 5) id next
+                bitmap <- bitmap &&& (bitmap - 1u)
+                index <- index + 1
+            next
+        if isNull map.Root then 0 else visit map.Root map.Shift 0 0
+
+    /// Builds a map from entries sorted by id with no duplicates, one node at a time (for the decoder).
+    let ofSorted (ids: int[]) (values: obj[]) (count: int) : IntMap =
+        if count = 0 then empty
+        else
+            let mutable shift = 0
+            while shift < 30 && (ids[count - 1] >>> (shift + 5)) <> 0 do
+                shift <- shift + 5
+            let rec build (first: int) (last: int) (shift: int) : IntMapNode =
+                // ids[first..last] share every bit above this level.
+                let mutable bitmap = 0u
+                for i in first .. last do
+                    bitmap <- bitmap ||| (1u <<< ((ids[i] >>> shift) &&& 31))
+                let slots = Array.zeroCreate (BitOperations.PopCount bitmap)
+                let mutable i = first
+                let mutable slotIndex = 0
+                while i <= last do
+                    let slot = (ids[i] >>> shift) &&& 31
+                    let mutable j = i
+                    while j < last && ((ids[j + 1] >>> shift) &&& 31) = slot do
+                        j <- j + 1
+                    slots[slotIndex] <- if shift = 0 then values[i] else box (build i j (shift - 5))
+                    slotIndex <- slotIndex + 1
+                    i <- j + 1
+                IntMapNode(bitmap, slots)
+            { Root = build 0 (count - 1) shift; Shift = shift; Count = count }
+
     let toList (map: IntMap) : (int * obj) list =
         let mutable entries = []
         iter (fun id value -> entries <- (id, value) :: entries) map
