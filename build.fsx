@@ -89,7 +89,9 @@ let demo () =
 let bench mode =
     let args =
         match mode with
-        | "full" -> "--filter * --exporters github --artifacts benchmarks/results/full"
+        // Full: enough iterations for stable ratios on a 2-core machine (about 15 minutes).
+        | "full" -> "--filter * --launchCount 1 --warmupCount 6 --iterationCount 20 --exporters github --artifacts benchmarks/results/full"
+        // Quick: a smoke run that shows every benchmark works (a few minutes); not for publishing.
         | _ -> "--filter * --job short --warmupCount 1 --iterationCount 3 --exporters github --artifacts benchmarks/results/quick"
     step "dotnet" $"run --project benchmarks/DContext.Benchmarks -c Release -- {args}"
 

@@ -151,7 +151,7 @@ type KeyRegistry() =
             Volatile.Write(&byId, keys))
 
     /// <summary>Registers a key; the same name with the same type and options gives back the same key.</summary>
-    member _.TryRegister<'T>(name: string, options: ContextKeyOptions<'T>) : Result<ContextKey<'T>, ContextError> =
+    member internal _.TryRegister<'T>(name: string, options: ContextKeyOptions<'T>) : Result<ContextKey<'T>, ContextError> =
         checkName name
         lock gate (fun () ->
             match byName.TryGetValue name with
@@ -202,18 +202,23 @@ type KeyRegistry() =
         let mutable key = null
         if byChars.TryGetValue(name, &key) then key else null
 
-    /// <summary>The key registered under a name, if any.</summary>
-    member _.TryFind(name: string) : ContextKey option =
-        match byName.TryGetValue name with
-        | true, key -> Some key
-        | _ -> None
+    /// <summary>The key registered under a name, when there is one.</summary>
+    member _.TryGetKey(name: string, [<Runtime.InteropServices.Out>] key: byref<ContextKey>) : bool =
+        byName.TryGetValue(name, &key)
 
-    /// <summary>The typed key registered under a name: <c>NotRegistered</c> or <c>TypeMismatch</c> otherwise.</summary>
-    member this.TryFind<'T>(name: string) : Result<ContextKey<'T>, ContextError> =
-        match this.TryFind name with
-        | Some(:? ContextKey<'T> as key) -> Ok key
-        | Some key -> Error(ContextError.TypeMismatch(name, key.ValueType.Name, typeof<'T>.Name))
-        | None -> Error(ContextError.NotRegistered name)
+    /// The typed key registered under a name: NotRegistered or TypeMismatch otherwise.
+    member internal _.TryFindTyped<'T>(name: string) : Result<ContextKey<'T>, ContextError> =
+        match byName.TryGetValue name with
+        | true, (:? ContextKey<'T> as key) -> Ok key
+        | true, key -> Error(ContextError.TypeMismatch(name, key.ValueType.Name, typeof<'T>.Name))
+        | _ -> Error(ContextError.NotRegistered name)
+
+    /// <summary>The typed key registered under a name.</summary>
+    /// <exception cref="T:DistributedContext.ContextException"><c>NotRegistered</c> or <c>TypeMismatch</c>.</exception>
+    member this.Find<'T>(name: string) : ContextKey<'T> =
+        match this.TryFindTyped<'T> name with
+        | Ok key -> key
+        | Error error -> raise (ContextException error)
 
     /// <summary>Every key of this registry.</summary>
     member _.Keys : ContextKey seq = byName.Values |> Seq.sortBy (fun key -> key.Id) |> Seq.toArray :> _
@@ -262,7 +267,7 @@ module ContextKey =
 
     /// <summary>The typed key registered under a name, or <c>NotRegistered</c> / <c>TypeMismatch</c>.</summary>
     [<CompiledName("TryFind")>]
-    let tryFind<'T> (name: string) : Result<ContextKey<'T>, ContextError> = KeyRegistry.Global.TryFind<'T> name
+    let tryFind<'T> (name: string) : Result<ContextKey<'T>, ContextError> = KeyRegistry.Global.TryFindTyped<'T> name
 
     /// <summary>The typed key registered under a name.</summary>
     /// <exception cref="T:DistributedContext.ContextException"><c>NotRegistered</c> or <c>TypeMismatch</c>.</exception>

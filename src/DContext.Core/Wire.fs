@@ -2,15 +2,16 @@ namespace DistributedContext
 
 open System
 open System.Buffers
+open System.Collections.Generic
 
 /// <summary>The result of a decode: the context, and the entries that were dropped because they
 /// could not be read (each error names the key and the reason, never the value).</summary>
 [<Sealed>]
-type Decoded internal (context: Context, quarantined: ContextError list) =
+type Decoded internal (context: Context, quarantined: IReadOnlyList<ContextError>) =
     /// <summary>The decoded context.</summary>
     member _.Context = context
     /// <summary>The entries that were dropped (empty in strict mode, which fails instead).</summary>
-    member _.Quarantined : ContextError list = quarantined
+    member _.Quarantined : IReadOnlyList<ContextError> = quarantined
 
 /// <summary>
 /// Crossing a process: the versioned binary envelope (docs/wire-format.md) and its header-safe
@@ -45,7 +46,7 @@ module Wire =
     [<CompiledName("EncodeToString")>]
     let encodeToString (context: Context) : Result<string, ContextError> = encodeToStringWith ContextLimits.Current context
 
-    let private toDecoded (parts: DecodedParts) = Decoded(Context.OfParts parts, parts.Quarantined)
+    let private toDecoded (parts: DecodedParts) = Decoded(Context.OfParts parts, List.toArray parts.Quarantined)
 
     /// <summary>Decodes with options, reporting quarantined entries. Any input gives a result or a
     /// <c>DeserializationFailed</c> / <c>ContextTooLarge</c> error, never an exception.</summary>

@@ -65,7 +65,7 @@ type KeySpec internal (key: ContextKey, setter: Gen<Context -> Context>, ambient
                     match Wire.decodeWith (WireOptions.Default.WithRegistry registry) (ReadOnlySpan bytes) with
                     | Error error -> false |> Prop.label $"key '{key.Name}': decoding failed: {error.Message}"
                     | Ok decoded ->
-                        let quarantined = decoded.Quarantined |> List.map (fun e -> e.Message) |> String.concat "; "
+                        let quarantined = decoded.Quarantined |> Seq.map (fun e -> e.Message) |> String.concat "; "
                         same value decoded.Context
                         |> Prop.label $"key '{key.Name}': the value did not come back unchanged {quarantined}")
         KeySpec(key,
@@ -115,7 +115,7 @@ type MigrationSpec internal (name: string, fromVersion: int, property: KeyRegist
                         | Some migrated when Unchecked.equals (box migrated) (box wanted) -> true |> Prop.label label
                         | Some migrated -> false |> Prop.label $"{label}: got {migrated}, expected {wanted}"
                         | None ->
-                            let why = decoded.Quarantined |> List.map (fun e -> e.Message) |> String.concat "; "
+                            let why = decoded.Quarantined |> Seq.map (fun e -> e.Message) |> String.concat "; "
                             false |> Prop.label $"{label}: the entry was dropped: {why}")
         MigrationSpec(key.Name, fromVersion, property)
 

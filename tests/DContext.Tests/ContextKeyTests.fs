@@ -68,7 +68,7 @@ let tests =
         test "a separate registry has its own names" {
             let registry = KeyRegistry()
             ContextKey.register<string> "keys.elsewhere" |> ignore
-            Expect.isNone (registry.TryFind "keys.elsewhere") "not in the other registry"
+            Expect.isFalse (fst (registry.TryGetKey "keys.elsewhere")) "not in the other registry"
             let own = registry.TryRegister("keys.elsewhere", ContextKeyOptions<int>())
             Expect.isOk own "another type is fine in another registry"
         }

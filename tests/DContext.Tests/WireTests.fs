@@ -72,7 +72,7 @@ let tests =
                 let current = register<string> reader "fc.migrated" (fun o -> o.Version 3)
                 let bytes = Wire.encode (Context.set old value Context.empty) |> ok
                 let decoded = Wire.decodeWith (WireOptions.Default.WithRegistry reader) (ReadOnlySpan bytes) |> ok
-                Context.get current decoded.Context = $"#{int64 value * 10L}" && decoded.Quarantined.IsEmpty)
+                Context.get current decoded.Context = $"#{int64 value * 10L}" && decoded.Quarantined.Count = 0)
         ]
 
         test "forward compatibility: an entry of a newer version is kept opaque, invisible to Get, and written back" {
@@ -109,8 +109,8 @@ let tests =
             let decoded = Wire.decodeWith (WireOptions.Default.WithRegistry reader) (ReadOnlySpan bytes) |> ok
             Expect.isNone (Context.tryGet current decoded.Context) "bad entry dropped"
             Expect.equal (Context.get otherHere decoded.Context) "kept" "rest kept"
-            Expect.equal (decoded.Quarantined |> List.map (fun e -> e.Kind)) [ ContextErrorKind.DeserializationFailed ] "reported"
-            Expect.stringContains decoded.Quarantined.Head.Message "'fc.nomigration'" "names the key"
+            Expect.equal [ for e in decoded.Quarantined -> e.Kind ] [ ContextErrorKind.DeserializationFailed ] "reported"
+            Expect.stringContains decoded.Quarantined[0].Message "'fc.nomigration'" "names the key"
             let strict = Wire.decodeWith (WireOptions.Default.WithRegistry(reader).WithStrict true) (ReadOnlySpan bytes)
             Expect.equal (kindOf strict) (Some ContextErrorKind.DeserializationFailed) "strict mode fails the whole decode"
         }
@@ -122,7 +122,7 @@ let tests =
             register<string> reader "fc.badcodec" (fun o -> o.Codec((fun s -> Encoding.UTF8.GetBytes(s: string)), (fun _ -> failwith "boom"))) |> ignore
             let bytes = Wire.encode (Context.set key "topsecretvalue" Context.empty) |> ok
             let decoded = Wire.decodeWith (WireOptions.Default.WithRegistry reader) (ReadOnlySpan bytes) |> ok
-            let message = decoded.Quarantined.Head.Message
+            let message = decoded.Quarantined[0].Message
             Expect.stringContains message "'fc.badcodec'" "names the key"
             Expect.isFalse (message.Contains "topsecretvalue") "never the value"
         }
@@ -134,7 +134,7 @@ let tests =
             let decoded = Wire.decodeWith WireOptions.Default (ReadOnlySpan bytes) |> ok
             Expect.isNone (Context.tryGet Keys.secret decoded.Context) "not injected"
             Expect.equal (Context.get Keys.text decoded.Context) "fine" "rest kept"
-            Expect.equal (decoded.Quarantined |> List.map (fun e -> e.Kind)) [ ContextErrorKind.LocalOnlyKey ] "reported"
+            Expect.equal [ for e in decoded.Quarantined -> e.Kind ] [ ContextErrorKind.LocalOnlyKey ] "reported"
         }
 
         test "encoding a local-only key explicitly is LocalOnlyKey" {
