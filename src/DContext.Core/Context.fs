@@ -88,12 +88,15 @@ type Context internal (entries: IntMap, scopes: string list, depth: int, opaque:
     member this.LayeredOver(bottom: Context) : Context =
         if entries.Count = 0 && opaque.IsEmpty && depth = 0 then bottom
         else
+            // Whatever the top carries under a name, known or opaque, replaces the bottom's entry of that name.
+            let opaqueNames = set [ for entry in opaque -> entry.Name ]
             let mutable merged = bottom.Map
+            if not opaqueNames.IsEmpty then
+                bottom.Map |> IntMap.iter (fun id _ ->
+                    if opaqueNames.Contains (KeyRegistry.KeyOf id).Name then merged <- IntMap.remove id merged)
             entries |> IntMap.iter (fun id value -> merged <- IntMap.add id value merged)
-            let names = set [ for entry in opaque -> entry.Name ]
-            let kept = bottom.Opaque |> List.filter (fun entry -> not (names.Contains entry.Name))
-            let shadowed = entries |> IntMap.toList |> List.map (fun (id, _) -> (KeyRegistry.KeyOf id).Name) |> set
-            let kept = kept |> List.filter (fun entry -> not (shadowed.Contains entry.Name))
+            let topNames = opaqueNames + set [ for KeyValue(key, _) in this.Entries -> key.Name ]
+            let kept = bottom.Opaque |> List.filter (fun entry -> not (topNames.Contains entry.Name))
             Context(merged, bottom.Scopes @ scopes, depth + bottom.ScopeDepth, kept @ opaque)
 
     /// <summary>The binary form of the serializable entries and the scope chain (see docs/wire-format.md);

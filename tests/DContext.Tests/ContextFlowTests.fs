@@ -5,49 +5,22 @@ open Expecto
 open DistributedContext
 open DistributedContext.Tests.Generators
 
-let private same (context: Context) (a: ContextFlow<'T>) (b: ContextFlow<'T>) =
-    ContextFlow.run context a = ContextFlow.run context b
+let private reader : ReaderLaws.Reader<ContextFlow<int>, ContextFlow<Context>> =
+    { Of = flowOf
+      Result = ContextFlow.result
+      Bind = ContextFlow.bind
+      Map = ContextFlow.map
+      Local = ContextFlow.local
+      WithNumber = ContextFlow.withValue Keys.number
+      Run = ContextFlow.run
+      Ask = ContextFlow.ask
+      LocalAsk = ContextFlow.local
+      Then = fun first second -> ContextFlow.bind (fun _ -> second) first
+      RunAsk = ContextFlow.run }
 
 let tests =
     testList "ContextFlow" [
-        testList "monad laws" [
-            law "left identity: bind f (return a) = f a" (fun (context: Context) (a: int) (k: Continuation) ->
-                same context (ContextFlow.bind (continueFlow k) (ContextFlow.result a)) (continueFlow k a))
-
-            law "right identity: bind return m = m" (fun (context: Context) (m: FlowExpr) ->
-                same context (ContextFlow.bind ContextFlow.result (flowOf m)) (flowOf m))
-
-            law "associativity: bind g (bind f m) = bind (fun x -> bind g (f x)) m" (fun (context: Context) (m: FlowExpr) (f: Continuation) (g: Continuation) ->
-                same context
-                    (flowOf m |> ContextFlow.bind (continueFlow f) |> ContextFlow.bind (continueFlow g))
-                    (flowOf m |> ContextFlow.bind (fun x -> continueFlow f x |> ContextFlow.bind (continueFlow g))))
-
-            law "functor: map f = bind (return << f)" (fun (context: Context) (m: FlowExpr) (n: int) ->
-                same context (ContextFlow.map ((*) n) (flowOf m)) (ContextFlow.bind (fun x -> ContextFlow.result (x * n)) (flowOf m)))
-        ]
-
-        testList "local" [
-            law "local f runs the flow on f context: run c (local f ask) = f c" (fun (context: Context) (f: Change) ->
-                ContextFlow.run context (ContextFlow.local (change f) ContextFlow.ask) = change f context)
-
-            law "local id = id" (fun (context: Context) (m: FlowExpr) ->
-                same context (ContextFlow.local id (flowOf m)) (flowOf m))
-
-            law "local f (local g m) runs m under g (f context)" (fun (context: Context) (m: FlowExpr) (f: Change) (g: Change) ->
-                same context
-                    (ContextFlow.local (change f) (ContextFlow.local (change g) (flowOf m)))
-                    (ContextFlow.local (change f >> change g) (flowOf m)))
-
-            law "the scope does not leak: after local, the flow sees the original context" (fun (context: Context) (m: FlowExpr) (f: Change) ->
-                let after = contextFlow {
-                    let! _ = ContextFlow.local (change f) (flowOf m)
-                    return! ContextFlow.ask
-                }
-                ContextFlow.run context after = context)
-
-            law "withValue is local (set key value)" (fun (context: Context) (m: FlowExpr) (n: int) ->
-                same context (ContextFlow.withValue Keys.number n (flowOf m)) (ContextFlow.local (Context.set Keys.number n) (flowOf m)))
-        ]
+        ReaderLaws.laws "laws" reader
 
         testList "builder" [
             test "let!, do!, and!, return!, if, match" {

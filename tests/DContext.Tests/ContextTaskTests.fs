@@ -10,46 +10,25 @@ open DistributedContext.Tests.Generators
 let private result (context: Context) (flow: ContextTask<'T>) = (ContextTask.run context flow).GetAwaiter().GetResult()
 /// A real asynchronous hop: the rest of the flow runs as a continuation on the pool.
 let private hop () = Task.Run(fun () -> ())
-let private same context a b = result context a = result context b
+let private reader : ReaderLaws.Reader<ContextTask<int>, ContextTask<Context>> =
+    { Of = taskOf
+      Result = ContextTask.result
+      Bind = ContextTask.bind
+      Map = ContextTask.map
+      Local = ContextTask.local
+      WithNumber = ContextTask.withValue Keys.number
+      Run = result
+      Ask = ContextTask.ask
+      LocalAsk = ContextTask.local
+      Then = fun first second -> contextTask {
+          let! _ = first
+          do! hop ()
+          return! second }
+      RunAsk = result }
 
 let tests =
     testList "ContextTask" [
-        testList "monad laws" [
-            law "left identity: bind f (return a) = f a" (fun (context: Context) (a: int) (k: Continuation) ->
-                same context (ContextTask.bind (continueTask k) (ContextTask.result a)) (continueTask k a))
-
-            law "right identity: bind return m = m" (fun (context: Context) (m: FlowExpr) ->
-                same context (ContextTask.bind ContextTask.result (taskOf m)) (taskOf m))
-
-            law "associativity: bind g (bind f m) = bind (fun x -> bind g (f x)) m" (fun (context: Context) (m: FlowExpr) (f: Continuation) (g: Continuation) ->
-                same context
-                    (taskOf m |> ContextTask.bind (continueTask f) |> ContextTask.bind (continueTask g))
-                    (taskOf m |> ContextTask.bind (fun x -> continueTask f x |> ContextTask.bind (continueTask g))))
-
-            law "agrees with ContextFlow on every expression" (fun (context: Context) (m: FlowExpr) ->
-                result context (taskOf m) = ContextFlow.run context (flowOf m))
-        ]
-
-        testList "local" [
-            law "local f runs the flow on f context: run c (local f ask) = f c" (fun (context: Context) (f: Change) ->
-                result context (ContextTask.local (change f) ContextTask.ask) = change f context)
-
-            law "local id = id" (fun (context: Context) (m: FlowExpr) ->
-                same context (ContextTask.local id (taskOf m)) (taskOf m))
-
-            law "local f (local g m) runs m under g (f context)" (fun (context: Context) (m: FlowExpr) (f: Change) (g: Change) ->
-                same context
-                    (ContextTask.local (change f) (ContextTask.local (change g) (taskOf m)))
-                    (ContextTask.local (change f >> change g) (taskOf m)))
-
-            law "the scope does not leak across an await" (fun (context: Context) (m: FlowExpr) (f: Change) ->
-                let after = contextTask {
-                    let! _ = ContextTask.local (change f) (taskOf m)
-                    do! hop ()
-                    return! ContextTask.ask
-                }
-                result context after = context)
-        ]
+        ReaderLaws.laws "laws" reader
 
         testList "builder" [
             test "let! binds ContextTask, ContextFlow, Task, Task<'T>, ValueTask<'T> and Async<'T>" {

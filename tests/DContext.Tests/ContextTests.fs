@@ -51,6 +51,16 @@ let tests =
             && Context.count inner = Context.count context
             && Context.tryGet Keys.text inner = Context.tryGet Keys.text context)
 
+        law "overlay: the top's entries win, the rest come from below, and the top's scopes come first" (fun (top: ContextOp list) (bottom: ContextOp list) ->
+            let top = List.fold apply Context.empty top
+            let bottom = List.fold apply Context.empty bottom
+            let layered = Context.overlay top bottom
+            let pick key = Option.orElse (Context.tryGet key bottom) (Context.tryGet key top)
+            Context.tryGet Keys.text layered = pick Keys.text
+            && Context.tryGet Keys.tenant layered = pick Keys.tenant
+            && Context.tryGet Keys.number layered = pick Keys.number
+            && Context.scopeChain layered = Context.scopeChain top @ Context.scopeChain bottom)
+
         test "a key's default is returned when it is unset" {
             Expect.equal (Context.get Keys.withDefault Context.empty) "fallback" "registered default"
             Expect.equal (Context.get Keys.number Context.empty) 0 "type default"

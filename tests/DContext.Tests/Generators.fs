@@ -113,8 +113,6 @@ let rec taskOf expr : ContextTask<int> =
 /// A generated continuation `int -> flow`: the expression with the bound value added in.
 type Continuation = { Body: FlowExpr; Scale: int }
 
-let continueFlow (k: Continuation) (x: int) = flowOf (Add(Const(x * k.Scale), k.Body))
-let continueTask (k: Continuation) (x: int) = taskOf (Add(Const(x * k.Scale), k.Body))
 
 /// A generated change of context, for `local`.
 type Change =
