@@ -25,7 +25,13 @@ module ContextFlow =
     let reader (reader: Context -> 'T) = ContextFlow reader
 
     [<CompiledName("Get")>]
-    let get (key: ContextKey<'T>) = ContextFlow(fun context -> context.Get key)
+    let get (key: ContextKey<'T>) : ContextFlow<'T> =
+        match key.FlowCache with
+        | :? ContextFlow<'T> as flow -> flow
+        | _ ->
+            let flow = ContextFlow(fun context -> context.Get key)
+            key.FlowCache <- flow
+            flow
 
     [<CompiledName("TryGet")>]
     let tryGet (key: ContextKey<'T>) = ContextFlow(Context.tryGet key)

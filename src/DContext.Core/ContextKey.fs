@@ -52,6 +52,8 @@ type ContextKey<'T> internal (id, name, version, isLocalOnly, defaultValue: 'T, 
     member _.Default : 'T = defaultValue
     /// <summary>The codec of the key's values.</summary>
     member _.Codec : Codec<'T> = codec
+    /// The key's ContextFlow.get, made once (a flow is immutable): `let!` of a key allocates nothing.
+    member val internal FlowCache : obj = null with get, set
 
 /// <summary>
 /// How to register a key: version, default value, codec, local-only, and an older version to
