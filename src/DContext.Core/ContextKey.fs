@@ -34,12 +34,10 @@ type ContextKey internal (id: int, name: string, version: int, isLocalOnly: bool
     /// The name as the envelope writes it: varint length, then UTF-8.
     member val internal WireName : byte[] =
         let utf8 = Text.Encoding.UTF8.GetBytes name
-        let mutable length = uint64 utf8.Length
-        [| while length >= 0x80UL do
-               yield byte (length ||| 0x80UL)
-               length <- length >>> 7
-           yield byte length
-           yield! utf8 |]
+        let buffer = Buffers.ArrayBufferWriter<byte>(utf8.Length + Varint.MaxLength)
+        Varint.write buffer (uint64 utf8.Length)
+        Buffers.BuffersExtensions.Write(buffer, ReadOnlySpan utf8)
+        buffer.WrittenSpan.ToArray()
     override _.ToString() = if isLocalOnly then $"{name} (local)" else $"{name} v{version}"
 
 /// <summary>A typed key: reads and writes of its values are checked at compile time. Get one from
