@@ -21,10 +21,14 @@ module internal AmbientSlot =
         | null -> Context.Empty
         | frame -> frame.Context
 
-    /// Replaces the current context in this flow, inside the current scope.
-    let set (context: Context) =
+    /// Changes the current context in this flow, inside the current scope: one slot read, one write.
+    let inline update ([<InlineIfLambda>] change: Context -> Context) =
         let frame = slot.Value
-        slot.Value <- Frame(context, (if isNull frame then null else frame.Scope))
+        if isNull frame then slot.Value <- Frame(change Context.Empty, null)
+        else slot.Value <- Frame(change frame.Context, frame.Scope)
+
+    /// Replaces the current context in this flow, inside the current scope.
+    let set (context: Context) = update (fun _ -> context)
 
 /// <summary>
 /// An entered scope. Disposing it puts back, in the flow that entered it, the context it replaced.
@@ -109,11 +113,11 @@ module Ambient =
 
     /// <summary>Sets the key in the current flow (inside the innermost scope, which undoes it on dispose).</summary>
     [<CompiledName("Set")>]
-    let set (key: ContextKey<'T>) (value: 'T) = AmbientSlot.set ((AmbientSlot.current ()).With(key, value))
+    let set (key: ContextKey<'T>) (value: 'T) = AmbientSlot.update (fun context -> context.With(key, value))
 
     /// <summary>Removes the key in the current flow.</summary>
     [<CompiledName("Remove")>]
-    let remove (key: ContextKey<'T>) = AmbientSlot.set ((AmbientSlot.current ()).Without key)
+    let remove (key: ContextKey<'T>) = AmbientSlot.update (fun context -> context.Without key)
 
     /// <summary>The scope chain of the current context, outermost first.</summary>
     [<CompiledName("ScopeChain")>]

@@ -119,10 +119,7 @@ type Context internal (entries: IntMap, scopes: string list, depth: int, opaque:
     /// dropped (quarantined) and the rest kept; entries of unknown keys or newer versions are kept
     /// opaque and written back on the next encode.</summary>
     /// <exception cref="T:DistributedContext.ContextException"><c>DeserializationFailed</c> or <c>ContextTooLarge</c>.</exception>
-    static member Deserialize(bytes: ReadOnlySpan<byte>) : Context =
-        match Envelope.decode WireOptions.Default bytes with
-        | Ok parts -> Context.OfParts parts
-        | Error error -> raise (ContextException error)
+    static member Deserialize(bytes: ReadOnlySpan<byte>) : Context = Context.Deserialize(bytes, WireOptions.Default)
 
     /// <summary>Decodes the binary form with options (limits, registry, strict mode).</summary>
     /// <exception cref="T:DistributedContext.ContextException"><c>DeserializationFailed</c> or <c>ContextTooLarge</c>.</exception>
